@@ -1,0 +1,68 @@
+/**
+ * The CLI frame: one commander program, global options, and the rule that every action
+ * ends in an exit code from cli/exit-codes.ts. Each noun registers its commands from its
+ * own file (Jasmin's jCli managers); this file only wires them.
+ */
+import { Command, CommanderError } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { asGatewayError } from '../errors.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { printError } from './output.js';
+import { registerConfigCommands } from './config-command.js';
+import { registerStartCommand } from './start-command.js';
+import { registerSimulatorCommand } from './simulator-command.js';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The bundled demo configuration: what `maskgate start` runs when given no --config. */
+export const DEMO_CONFIG_PATH = path.join(PACKAGE_ROOT, 'config', 'demo.yaml');
+
+export interface GlobalOptions {
+  config: string;
+  json: boolean;
+}
+
+/** What a command file gets: a way to read the global options once parsing is done. */
+export interface CliContext {
+  globals(): GlobalOptions;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('maskgate')
+    .description('SMPP gateway that protects personal phone numbers')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .option('-c, --config <file>', 'configuration file (env MASKGATE_CONFIG)', process.env.MASKGATE_CONFIG ?? DEMO_CONFIG_PATH)
+    .option('--json', 'print data as JSON on one line', false)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const ctx: CliContext = { globals: () => program.opts<GlobalOptions>() };
+  registerStartCommand(program, ctx);
+  registerSimulatorCommand(program, ctx);
+  registerConfigCommands(program, ctx);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    const gatewayError = asGatewayError(err);
+    printError(gatewayError.message);
+    return exitCodeFor(gatewayError.code);
+  }
+}

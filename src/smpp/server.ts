@@ -1,0 +1,79 @@
+/**
+ * Accepting sessions as an SMSC (the gateway toward its clients, the simulator toward the
+ * gateway), over TCP or TLS. Each connection gets a fresh SmppSession whose listeners are
+ * attached before the first byte; a handshake failure or a misbehaving peer costs only
+ * that connection.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../obs/logger.js';
+import { SmppSession, type SessionOptions } from './session.js';
+
+export interface ServerTlsOptions {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+export interface SmppServerOptions {
+  host: string;
+  port: number;
+  tls?: ServerTlsOptions | undefined;
+  /** Connections beyond this are refused at accept (a flood of binds costs nothing more). */
+  maxConnections?: number | undefined;
+  session: Omit<SessionOptions, 'role' | 'logger'>;
+  logger: Logger;
+  onSession: (session: SmppSession) => void;
+}
+
+export class SmppServer {
+  readonly sessions = new Set<SmppSession>();
+  private readonly server: net.Server;
+
+  constructor(private readonly options: SmppServerOptions) {
+    const accept = (socket: net.Socket) => this.accept(socket);
+    this.server = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, accept) : net.createServer(accept);
+    if (options.maxConnections !== undefined) this.server.maxConnections = options.maxConnections;
+    this.server.on('error', (err) => options.logger.error('listener error', { error: err.message }));
+    this.server.on('tlsClientError', (err: Error) => options.logger.info('TLS handshake failed', { error: err.message }));
+  }
+
+  private accept(socket: net.Socket): void {
+    let session: SmppSession;
+    try {
+      session = new SmppSession(socket, { ...this.options.session, role: 'smsc', logger: this.options.logger });
+    } catch (err) {
+      this.options.logger.error('could not open a session', { error: err instanceof Error ? err.message : String(err) });
+      socket.destroy();
+      return;
+    }
+    this.sessions.add(session);
+    session.on('close', () => this.sessions.delete(session));
+    this.options.onSession(session);
+  }
+
+  /** Starts listening; port 0 picks a free port, which the result reports. */
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  /** Stops accepting and drops every session at once. */
+  close(): Promise<void> {
+    for (const session of this.sessions) session.destroy('local');
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+    });
+  }
+}

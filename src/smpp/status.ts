@@ -1,0 +1,84 @@
+/**
+ * SMPP command_status values and the one table that maps our error codes onto the wire
+ * (STYLE.md §3). `close` marks errors after which the session cannot go on (Jasmin's split).
+ */
+import smpp from 'smpp';
+import type { ErrorCode } from '../errors.js';
+
+const e = smpp.errors;
+
+function status(name: string): number {
+  const value = e[name];
+  if (value === undefined) throw new Error(`smpp package has no status ${name}`);
+  return value;
+}
+
+/** The statuses we name in code (SMPP 3.4 §5.1.3), read from the package's table. */
+export const STATUS = {
+  ESME_ROK: status('ESME_ROK'),
+  ESME_RINVMSGLEN: status('ESME_RINVMSGLEN'),
+  ESME_RINVCMDLEN: status('ESME_RINVCMDLEN'),
+  ESME_RINVCMDID: status('ESME_RINVCMDID'),
+  ESME_RINVBNDSTS: status('ESME_RINVBNDSTS'),
+  ESME_RALYBND: status('ESME_RALYBND'),
+  ESME_RSYSERR: status('ESME_RSYSERR'),
+  ESME_RINVSRCADR: status('ESME_RINVSRCADR'),
+  ESME_RINVDSTADR: status('ESME_RINVDSTADR'),
+  ESME_RINVMSGID: status('ESME_RINVMSGID'),
+  ESME_RBINDFAIL: status('ESME_RBINDFAIL'),
+  ESME_RINVPASWD: status('ESME_RINVPASWD'),
+  ESME_RINVSYSID: status('ESME_RINVSYSID'),
+  ESME_RCANCELFAIL: status('ESME_RCANCELFAIL'),
+  ESME_RMSGQFUL: status('ESME_RMSGQFUL'),
+  ESME_RINVDESTFLAG: status('ESME_RINVDESTFLAG'),
+  ESME_RSUBMITFAIL: status('ESME_RSUBMITFAIL'),
+  ESME_RTHROTTLED: status('ESME_RTHROTTLED'),
+  ESME_RQUERYFAIL: status('ESME_RQUERYFAIL'),
+  ESME_RINVTLVSTREAM: status('ESME_RINVTLVSTREAM'),
+  ESME_RINVTLVLEN: status('ESME_RINVTLVLEN'),
+  ESME_RX_T_APPN: status('ESME_RX_T_APPN'),
+  ESME_RX_P_APPN: status('ESME_RX_P_APPN'),
+  ESME_RDELIVERYFAILURE: status('ESME_RDELIVERYFAILURE'),
+  ESME_RUNKNOWNERR: status('ESME_RUNKNOWNERR'),
+} as const;
+
+const NAMES = new Map<number, string>(Object.entries(e).map(([name, value]) => [value, name]));
+
+/** `ESME_RTHROTTLED (0x58)`, for logs and error messages. */
+export function statusName(value: number): string {
+  const hex = `0x${value.toString(16).toUpperCase().padStart(2, '0')}`;
+  const name = NAMES.get(value);
+  return name ? `${name} (${hex})` : hex;
+}
+
+export interface WireStatus {
+  status: number;
+  close?: true;
+}
+
+/** Our error codes on the wire; a missing row is a compile error. */
+export const WIRE: Record<ErrorCode, WireStatus> = {
+  CONFIG_INVALID: { status: STATUS.ESME_RSYSERR },
+  CONFIG_UNREADABLE: { status: STATUS.ESME_RSYSERR },
+  SECRET_MISSING: { status: STATUS.ESME_RSYSERR },
+  USAGE: { status: STATUS.ESME_RSYSERR },
+  BAD_LENGTH: { status: STATUS.ESME_RINVCMDLEN, close: true },
+  UNKNOWN_COMMAND: { status: STATUS.ESME_RINVCMDID },
+  INVALID_BIND_STATE: { status: STATUS.ESME_RINVBNDSTS },
+  ALREADY_BOUND: { status: STATUS.ESME_RALYBND },
+  BAD_PASSWORD: { status: STATUS.ESME_RINVPASWD },
+  BAD_SYSTEM_ID: { status: STATUS.ESME_RINVSYSID },
+  BIND_NOT_ALLOWED: { status: STATUS.ESME_RBINDFAIL },
+  BAD_SOURCE: { status: STATUS.ESME_RINVSRCADR },
+  BAD_DESTINATION: { status: STATUS.ESME_RINVDSTADR },
+  MESSAGE_TOO_LONG: { status: STATUS.ESME_RINVMSGLEN },
+  THROTTLED: { status: STATUS.ESME_RTHROTTLED },
+  QUEUE_FULL: { status: STATUS.ESME_RMSGQFUL },
+  MALFORMED_PDU: { status: STATUS.ESME_RINVCMDLEN, close: true },
+  CONNECT_TIMEOUT: { status: STATUS.ESME_RSYSERR },
+  BIND_TIMEOUT: { status: STATUS.ESME_RSYSERR },
+  RESPONSE_TIMEOUT: { status: STATUS.ESME_RSYSERR },
+  SESSION_CLOSED: { status: STATUS.ESME_RSYSERR },
+  WINDOW_FULL: { status: STATUS.ESME_RTHROTTLED },
+  INTERNAL: { status: STATUS.ESME_RSYSERR },
+};
