@@ -58,7 +58,7 @@ export const behaviourSchema = z
     responseLatencyMs: msRangeSchema.default({ min: 0, max: 0 }),
     /** Read everything, answer nothing: the black hole a dead carrier looks like. */
     silent: z.boolean().default(false),
-    /** Drop the connection after this many PDUs received on it (0 = never). */
+    /** Drop the connection after this many requests (binds, submits, queries) on it (0 = never). */
     disconnectAfterPdus: z.number().int().min(0).default(0),
     /** When down, the listener refuses connections and existing binds are dropped. */
     down: z.boolean().default(false),

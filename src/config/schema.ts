@@ -1,0 +1,261 @@
+/**
+ * The one schema of maskgate's configuration file (STYLE.md §8). Every object is strict, so
+ * a misspelt key is an error rather than a silently ignored setting; every default says why
+ * it is what it is. Types derive from this schema; nothing restates them by hand.
+ * Relative paths (stores, keys, TLS files, passwordFile) resolve against the directory of
+ * the configuration file: see `resolveConfigPath` in loader.ts.
+ */
+import { z } from 'zod';
+import { EXACTLY_ONE_SECRET_MESSAGE, exactlyOneSecret, secretRefFields } from './secret.js';
+import { simulatorSectionSchema } from './simulator-schema.js';
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+
+const name = z.string().regex(NAME, 'must be letters, digits, - or _, starting with a letter or digit');
+const host = z.string().min(1);
+/** Listeners may use 0 (any free port), which tests rely on. */
+const listenPort = z.number().int().min(0).max(65535);
+const remotePort = z.number().int().min(1).max(65535);
+const positiveMs = z.number().int().min(1);
+const octet = z.number().int().min(0).max(255);
+const bindModeSchema = z.enum(['transmitter', 'receiver', 'transceiver']);
+
+/** Runs a refinement even when the object has other issues, so one pass reports them all. */
+const evenWithOtherIssues = {
+  when: (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
+};
+
+const smppSchema = z
+  .object({
+    tcp: z
+      .object({
+        host: host.default('0.0.0.0'), // every interface: clients reach a gateway from other hosts
+        port: listenPort.default(2775), // IANA port for SMPP
+      })
+      .strict()
+      .prefault({}),
+    /** Absent: no TLS listener. */
+    tls: z
+      .object({
+        host: host.default('0.0.0.0'), // as the TCP listener
+        port: listenPort.default(3550), // the customary SMPP-over-TLS port
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+        /** When set, clients must present a certificate signed by one of these CAs (mutual TLS). */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    bindTimeoutMs: positiveMs.default(10_000), // a real client binds at once; open-and-wait sockets are closed
+    idleTimeoutMs: positiveMs.default(120_000), // 4 missed enquire_links at the usual 30 s interval
+    enquireLinkIntervalMs: positiveMs.default(30_000), // the usual interval; keeps NAT and firewalls open
+    responseTimeoutMs: positiveMs.default(10_000), // long for a LAN, fair for a client on a mobile link
+    windowSize: z.number().int().min(1).default(10), // outstanding deliver_sm per client bind: enough to pipeline, little to lose
+    // 64 KiB holds a message_payload of any real message; a huge command_length is refused early.
+    // At least 512: a submit_sm with a full 254-octet short_message is about 370 bytes.
+    maxPduBytes: z.number().int().min(512).max(1_048_576).default(65_536),
+  })
+  .strict();
+
+const accountDefaultsSchema = z
+  .object({
+    throughputMsgPerSec: z.number().positive().default(50), // a modest client; raise per account
+    maxQueued: z.number().int().min(1).default(10_000), // a burst of minutes at the default rate, bounded memory
+    maxBinds: z.number().int().min(1).default(4), // tx + rx pairs with room for a reconnect overlap
+    bindModes: z.array(bindModeSchema).min(1).default(['transmitter', 'receiver', 'transceiver']), // any mode unless restricted
+    dlrRetentionMs: positiveMs.default(259_200_000), // 72 h: a client down over a weekend still gets its DLRs and MOs
+  })
+  .strict();
+
+const carrierSchema = z
+  .object({
+    /** Used in routes, logs and metrics. */
+    name,
+    host,
+    port: remotePort.default(2775), // IANA port for SMPP
+    tls: z
+      .object({
+        enabled: z.boolean().default(false), // most carrier links are TCP over a VPN or leased line
+        caFile: z.string().min(1).optional(),
+        rejectUnauthorized: z.boolean().default(true), // never trust an unverified carrier; turn off only for a lab
+        servername: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    systemId: z.string().min(1).max(15, 'must be at most 15 characters (SMPP 3.4 system_id)'),
+    ...secretRefFields,
+    systemType: z.string().max(12, 'must be at most 12 characters (SMPP 3.4 system_type)').default(''), // most carriers want it empty
+    bindMode: z.enum(['transceiver', 'transmitter+receiver']).default('transceiver'), // one socket per bind, DLRs on the same bind
+    binds: z.number().int().min(1).default(1), // one bind until the contract allows more
+    window: z.number().int().min(1).default(10), // outstanding submit_sm per bind: pipelines without flooding
+    throughputMsgPerSec: z.number().positive().default(10), // conservative: a carrier that allows more says so in the contract
+    enquireLinkIntervalMs: positiveMs.default(30_000), // the usual interval; finds a dead link in seconds
+    responseTimeoutMs: positiveMs.default(10_000), // then the PDU fails over rather than waiting forever
+    connectTimeoutMs: positiveMs.default(10_000), // a carrier that does not answer in 10 s is down for now
+    reconnect: z
+      .object({
+        initialDelayMs: positiveMs.default(1_000), // quick back after a blip
+        maxDelayMs: positiveMs.default(60_000), // a carrier down for long is retried once a minute
+        multiplier: z.number().min(1).default(2), // the usual doubling
+        jitter: z.number().min(0).max(1).default(0.2), // ±20%: binds do not reconnect in lockstep
+      })
+      .strict()
+      .refine((r) => r.maxDelayMs >= r.initialDelayMs, { message: 'must be ≥ initialDelayMs', path: ['maxDelayMs'] })
+      .prefault({}),
+    /** TON/NPI sent toward this carrier when a message does not set its own. */
+    addressDefaults: z
+      .object({
+        sourceTon: octet.default(1), // international: we keep numbers in E.164
+        sourceNpi: octet.default(1), // ISDN/E.164
+        destTon: octet.default(1), // international, as the source
+        destNpi: octet.default(1), // ISDN/E.164
+      })
+      .strict()
+      .prefault({}),
+    defaultAlphabet: z.enum(['gsm7', 'latin1', 'ascii']).default('gsm7'), // what data_coding 0 means at most SMSCs
+    gsmDataCoding: octet.default(0), // data_coding for GSM 7-bit text; SMPP 3.4 "SMSC default alphabet"
+    dlrIdFormat: z.enum(['hex', 'decimal']).default('hex'), // how ids are written in this carrier's receipts; hex is the common case
+    acceptsMessagePayload: z.boolean().default(false), // optional in SMPP 3.4; UDH parts work everywhere
+    maxParts: z.number().int().min(1).max(255).default(10), // 8-bit UDH allows 255; 10 bounds a runaway long message
+  })
+  .strict()
+  .refine(exactlyOneSecret, { message: EXACTLY_ONE_SECRET_MESSAGE, ...evenWithOtherIssues });
+
+const routeSchema = z
+  .object({
+    name,
+    /** Routes are tried by priority, higher first; equal priorities keep their order in the file. */
+    priority: z.number().int().default(0), // neutral: give specific routes a higher one
+    /** Every listed criterion must hold; an omitted one matches anything, so `{}` matches every message. */
+    match: z
+      .object({
+        destinationPrefixes: z.array(z.string().regex(/^\+?\d{1,15}$/, 'must be digits, optionally with a leading +, e.g. "99890"')).min(1).optional(),
+        countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. "UZ"')).min(1).optional(),
+        accounts: z.array(z.string().min(1).max(15, 'must be an account system_id of at most 15 characters')).min(1).optional(),
+        senderTypes: z.array(z.enum(['numeric', 'alphanumeric', 'shortcode'])).min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Carriers tried in order: the next one when a carrier is down or answers a retryable error. */
+    failover: z.array(name).min(1).optional(),
+    /** Carriers picked by weight; the others of the set serve as failover. */
+    loadShare: z
+      .array(z.object({ carrier: name, weight: z.number().int().min(1).default(1) }).strict()) // equal shares unless told
+      .min(1)
+      .optional(),
+  })
+  .strict()
+  .refine((r) => (r.failover === undefined) !== (r.loadShare === undefined), {
+    message: 'set exactly one of failover (an ordered list of carriers) or loadShare (carriers with weights)',
+    ...evenWithOtherIssues,
+  });
+
+const storesSchema = z
+  .object({
+    routing: z.object({ path: z.string().min(1).default('./data/routing.db') }).strict().prefault({}), // beside the config, in its data dir
+    contacts: z.object({ path: z.string().min(1).default('./data/contacts.db') }).strict().prefault({}), // a second file: the double list
+    groupCommit: z
+      .object({
+        maxBatch: z.number().int().min(1).default(256), // one fsync covers a burst of submits
+        maxDelayMs: z.number().int().min(0).default(5), // submit_sm_resp waits at most this for its commit
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .refine((s) => s.routing.path !== s.contacts.path, {
+    message: 'the routing and contact stores must be two different files: real numbers live apart from the routing data',
+    path: ['contacts', 'path'],
+  });
+
+const keysSchema = z
+  .object({
+    masterKeyFile: z.string().min(1).optional(),
+    masterKeyEnv: z.string().regex(ENV_NAME, 'must be an environment variable name such as MASKGATE_MASTER_KEY').optional(),
+  })
+  .strict()
+  .refine((k) => (k.masterKeyFile === undefined) !== (k.masterKeyEnv === undefined), {
+    message: 'set exactly one of masterKeyFile (a 0600 key file) or masterKeyEnv (an environment variable name); the key is never written here',
+  });
+
+const httpSchema = z
+  .object({
+    enabled: z.boolean().default(true), // /healthz and /metrics out of the box; loopback keeps it private
+    host: host.default('127.0.0.1'), // loopback: expose it deliberately, behind a proxy
+    port: listenPort.default(8080), // the usual alternative HTTP port; no root needed
+  })
+  .strict();
+
+const loggingSchema = z
+  .object({
+    /** `protocol` sits below `debug` and traces every PDU. */
+    level: z.enum(['error', 'warn', 'info', 'debug', 'protocol']).default('info'), // state changes without PDU noise
+    /** `auto`: pretty on a terminal, JSON lines otherwise (files, containers). */
+    format: z.enum(['json', 'pretty', 'auto']).default('auto'), // right for both a terminal and a container
+  })
+  .strict();
+
+interface Named {
+  name?: unknown;
+}
+
+/** Reports every name used twice in a list, pointing at the later use. */
+function checkUnique(list: readonly Named[], section: string, what: string, ctx: z.RefinementCtx): void {
+  const seen = new Map<unknown, number>();
+  list.forEach((item, i) => {
+    if (typeof item?.name !== 'string') return;
+    const first = seen.get(item.name);
+    if (first === undefined) seen.set(item.name, i);
+    else ctx.addIssue({ code: 'custom', path: [section, i, 'name'], message: `duplicate ${what} name "${item.name}" (also ${section}[${first}].name); names must be unique` });
+  });
+}
+
+/**
+ * Cross-field checks: names unique, and every carrier a route names is defined. Runs even
+ * when other fields are invalid, so it reads the half-parsed value defensively.
+ */
+function checkReferences(config: z.output<typeof fileSchema>, ctx: z.RefinementCtx): void {
+  const carriers = Array.isArray(config.carriers) ? config.carriers : [];
+  const routes = Array.isArray(config.routes) ? config.routes : [];
+  checkUnique(carriers, 'carriers', 'carrier', ctx);
+  checkUnique(routes, 'routes', 'route', ctx);
+  const known = [...new Set(carriers.map((c) => c?.name).filter((n): n is string => typeof n === 'string'))];
+  const hint = known.length > 0 ? `carriers are: ${known.join(', ')}` : 'no carriers are defined; add one under carriers';
+  const checkList = (refs: readonly { carrier: unknown; path: (string | number)[] }[]) => {
+    const listed = new Set<string>();
+    for (const { carrier, path } of refs) {
+      if (typeof carrier !== 'string') continue;
+      if (!known.includes(carrier)) {
+        ctx.addIssue({ code: 'custom', path, message: `unknown carrier "${carrier}"; ${hint}` });
+      } else if (listed.has(carrier)) {
+        ctx.addIssue({ code: 'custom', path, message: `carrier "${carrier}" is listed twice; list it once` });
+      }
+      listed.add(carrier);
+    }
+  };
+  routes.forEach((route, r) => {
+    if (Array.isArray(route?.failover)) checkList(route.failover.map((carrier, i) => ({ carrier, path: ['routes', r, 'failover', i] })));
+    if (Array.isArray(route?.loadShare)) checkList(route.loadShare.map((s, i) => ({ carrier: s?.carrier, path: ['routes', r, 'loadShare', i, 'carrier'] })));
+  });
+}
+
+// A section left out takes its fields' defaults: prefault({}) parses {} through the section.
+const fileSchema = z
+  .object({
+    smpp: smppSchema.prefault({}),
+    accountDefaults: accountDefaultsSchema.prefault({}),
+    carriers: z.array(carrierSchema).default([]), // none: the gateway accepts but cannot deliver until one is added
+    routes: z.array(routeSchema).default([]), // none: nothing is routed until one is added
+    stores: storesSchema.prefault({}),
+    keys: keysSchema.prefault({ masterKeyFile: './data/master.key' }), // beside the stores, where `maskgate keys init` puts it
+    http: httpSchema.prefault({}),
+    logging: loggingSchema.prefault({}),
+    simulator: simulatorSectionSchema.prefault({}), // no simulated carriers unless asked
+  })
+  .strict();
+
+export const configSchema = fileSchema.superRefine(checkReferences, evenWithOtherIssues);
+
+/** The configuration after defaults. loadConfig returns it deep-frozen. */
+export type Config = z.infer<typeof configSchema>;
