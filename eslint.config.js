@@ -6,7 +6,7 @@ const transports = ['smpp', 'node:net', 'node:tls', 'net', 'tls'];
 const domainForbidden = ['**/smpp/**', '**/upstream/**', '**/carriers/**', '**/api/**', '**/cli/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/'] },
+  { ignores: ['node_modules/', 'dist/', '.scratch/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

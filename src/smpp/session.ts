@@ -86,6 +86,11 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   readonly log: Logger;
   /** The system_id of the bind, once bound (the peer's as SMSC, ours as ESME). */
   systemId: string | undefined;
+  /**
+   * Read everything, answer nothing, not even enquire_link: how a hung SMSC looks from
+   * outside. The simulator plays it; the gateway never sets it.
+   */
+  silent = false;
 
   private stateValue: BindState = 'open';
   private closeReason: CloseReason | undefined;
@@ -219,12 +224,13 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   /** Answers a request; a non-zero status with no fields sends a header-only response. */
   respond(request: Pdu, fields: PduFields = {}, status: number = STATUS.ESME_ROK): void {
     const command = responseCommandFor(request.command);
-    if (!command) return; // alert_notification and outbind have no response
+    if (!command || this.silent) return; // alert_notification and outbind have no response
     this.trace('out', { command, command_status: status, sequence_number: request.sequence_number });
     this.write(encodePdu(command, request.sequence_number, fields, status));
   }
 
   private nack(sequenceNumber: number, status: number): void {
+    if (this.silent) return;
     this.trace('out', { command: 'generic_nack', command_status: status, sequence_number: sequenceNumber });
     this.write(encodeGenericNack(sequenceNumber, status));
   }
