@@ -122,7 +122,6 @@ export class SubmitHandler {
       return;
     }
     respond(respFields, STATUS.ESME_ROK);
-    if (!wantsReceipt) return;
     later(this.ctx, pick(b.dlr.delayMs, this.ctx.random), () => {
       for (const send of receipts) send();
     });
@@ -135,15 +134,14 @@ export class SubmitHandler {
     dest: { destination_addr?: string; dest_addr_ton?: number; dest_addr_npi?: number },
     b: Behaviour,
   ): void {
-    if (record.state === 'DELETED' || b.dlr.mode === 'off') return; // cancelled meanwhile
+    if (record.state === 'DELETED') return; // cancelled meanwhile
     const outcome: DlrOutcome = chooseOutcome(b.dlr, dest.destination_addr ?? '', this.ctx.random);
-    // registered_delivery 2 asks for a receipt on failure only (SMPP 3.4 §5.2.17).
-    if ((Number(pdu.registered_delivery) & 0x03) === 2 && outcome.stat === 'DELIVRD') {
-      record.state = 'DELIVERED';
-      return;
-    }
     record.state = outcome.stat === 'DELIVRD' ? 'DELIVERED' : outcome.stat === 'EXPIRED' ? 'EXPIRED' : outcome.stat === 'REJECTD' ? 'REJECTED' : 'UNDELIVERABLE';
     record.doneAt = new Date();
+    // The message ends whether or not anyone asked; registered_delivery 2 asks for a receipt
+    // on failure only (SMPP 3.4 §5.2.17).
+    const asked = Number(pdu.registered_delivery ?? 0) & 0x03;
+    if (asked === 0 || b.dlr.mode === 'off' || (asked === 2 && outcome.stat === 'DELIVRD')) return;
     const fields = receiptFields(
       {
         messageId: record.messageId,

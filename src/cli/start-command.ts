@@ -30,6 +30,11 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
       for (const sim of simulators?.instances ?? []) {
         printLine(`  simulated carrier ${sim.name} listening on smpp://127.0.0.1:${sim.port} (try: any SMPP client, system_id from the config)`);
       }
+      const control = simulators?.control;
+      if (control) {
+        const token = control.tokenSource === 'generated' ? control.token : '<the configured token>';
+        printLine(`  simulator control: ${control.url} (Authorization: Bearer ${token})`);
+      }
       printLine(
         `  not yet here: the SMPP listener for clients on port ${config.smpp.tcp.port}, the carrier binds and routing. ` +
           'They arrive with the carrier-side and client-side work; until then start runs the simulated carriers only.',

@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { GatewayError } from '../errors.js';
 import { SmppSession, type BindCredentials, type SessionOptions } from './session.js';
 import type { BindMode } from './bind-state.js';
+import type { Pdu } from './codec.js';
 
 export interface ClientTlsOptions {
   /** CA certificates to trust instead of the system store (PEM). */
@@ -64,9 +65,17 @@ export function connectSession(opts: ConnectOptions): Promise<SmppSession> {
   });
 }
 
-/** Connects and binds; a failed bind closes the connection and rejects with the bind error. */
-export async function connectAndBind(opts: ConnectOptions & { mode: BindMode; credentials: BindCredentials }): Promise<SmppSession> {
+/**
+ * Connects and binds; a failed bind closes the connection and rejects with the bind error.
+ * `onRequest` is attached before the bind goes out, so what the SMSC sends right behind
+ * its bind_resp (held receipts, MO) reaches it.
+ */
+export async function connectAndBind(
+  opts: ConnectOptions & { mode: BindMode; credentials: BindCredentials; onRequest?: (pdu: Pdu, session: SmppSession) => void },
+): Promise<SmppSession> {
   const session = await connectSession(opts);
+  const { onRequest } = opts;
+  if (onRequest) session.on('request', (pdu) => onRequest(pdu, session));
   try {
     await session.bind(opts.mode, opts.credentials);
   } catch (err) {

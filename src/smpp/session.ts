@@ -101,6 +101,8 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   private sequence = 0;
   private readonly pausedBy = new Set<PauseCause>();
   private corked = false;
+  /** The bind we sent (ESME role), so its response moves the state the moment it is read. */
+  private pendingBind: { sequence: number; mode: BindMode; systemId: string } | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -237,23 +239,39 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
 
   // ------------------------------------------------------------ binding
 
-  /** ESME role: binds and resolves once bound; rejects with the bind error mapped to our codes. */
+  /**
+   * ESME role: binds and resolves once bound; rejects with the bind error mapped to our
+   * codes. Attach the 'request' listener first: an SMSC sends what it held for us (receipts,
+   * MO) right behind the bind_resp, often in the same read.
+   */
   async bind(mode: BindMode, credentials: BindCredentials): Promise<void> {
     this.transition('binding', `bind as ${mode}`);
+    const pending = this.request(BIND_COMMAND[mode], { interface_version: 0x34, ...credentials });
+    this.pendingBind = { sequence: this.sequence, mode, systemId: credentials.system_id };
     let resp: Pdu;
     try {
-      resp = await this.request(BIND_COMMAND[mode], { interface_version: 0x34, ...credentials });
+      resp = await pending;
     } catch (err) {
       this.destroy('local');
       throw err;
     }
     if (resp.command_status !== STATUS.ESME_ROK) {
-      this.transition('open', `bind refused: ${statusName(resp.command_status)}`);
       const code = BIND_ERROR_CODES.get(resp.command_status) ?? 'BIND_NOT_ALLOWED';
       throw new GatewayError(code, `bind as ${credentials.system_id} refused by ${this.peer}: ${statusName(resp.command_status)}`);
     }
-    this.systemId = credentials.system_id;
-    this.transition(BOUND_STATE[mode], 'bind accepted');
+  }
+
+  /** Applies a bind_resp to the state before anything read after it is handled. */
+  private onBindResponse(resp: Pdu): void {
+    const bind = this.pendingBind;
+    if (!bind || resp.sequence_number !== bind.sequence || this.stateValue !== 'binding') return;
+    this.pendingBind = undefined;
+    if (resp.command_status === STATUS.ESME_ROK) {
+      this.systemId = bind.systemId;
+      this.transition(BOUND_STATE[bind.mode], 'bind accepted');
+    } else {
+      this.transition('open', `bind refused: ${statusName(resp.command_status)}`);
+    }
   }
 
   /** SMSC role: accepts the bind request the owner got in a 'bind' event. */
@@ -280,6 +298,11 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   }
 
   // ------------------------------------------------------------ flow control
+
+  /** True while inbound reading is paused, by the owner or because the socket is full. */
+  get readingPaused(): boolean {
+    return this.pausedBy.size > 0;
+  }
 
   /** Stops reading inbound PDUs until resume(): the owner's backpressure. */
   pause(): void {
@@ -367,6 +390,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
 
   private onResponse(pdu: Pdu): void {
     if (pdu.command === 'enquire_link_resp') this.timers.enquireLinkAnswered();
+    else if (bindModeOf(pdu.command.replace(/_resp$/, ''))) this.onBindResponse(pdu);
     if (!this.window.settle(pdu)) {
       this.log.debug('response to no outstanding request', { command: pdu.command, seq: pdu.sequence_number });
     }
@@ -395,6 +419,12 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     if (mode) {
       this.transition('binding', `${command} received`);
       this.deliver('bind', () => this.emit('bind', pdu, mode), pdu);
+      return;
+    }
+    if (this.listenerCount('request') === 0) {
+      // Nobody to hand it to: a temporary error makes the peer retry instead of waiting.
+      this.log.warn('request with no handler', { command });
+      this.respond(pdu, {}, STATUS.ESME_RX_T_APPN);
       return;
     }
     this.deliver('request', () => this.emit('request', pdu), pdu);

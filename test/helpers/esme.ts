@@ -29,15 +29,6 @@ export async function bindEsme(opts: {
   windowSize?: number;
   deliverStatus?: number;
 }): Promise<TestEsme> {
-  const session = await connectAndBind({
-    host: opts.host ?? '127.0.0.1',
-    port: opts.port,
-    tls: opts.tls,
-    connectTimeoutMs: 5_000,
-    mode: opts.mode ?? 'transceiver',
-    credentials: { system_id: opts.systemId ?? 'test', password: opts.password ?? 'secret' },
-    session: { windowSize: opts.windowSize ?? 100, responseTimeoutMs: 10_000, maxPduBytes: 65_536, logger: quietLogger },
-  });
   const received: Pdu[] = [];
   let waiter: { n: number; resolve: (pdus: Pdu[]) => void } | undefined;
   const check = () => {
@@ -47,12 +38,20 @@ export async function bindEsme(opts: {
       resolve(received.splice(0, n));
     }
   };
-  session.on('request', (pdu) => {
-    if (pdu.command === 'deliver_sm') {
-      session.respond(pdu, { message_id: '' }, opts.deliverStatus ?? 0);
+  const session = await connectAndBind({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port,
+    tls: opts.tls,
+    connectTimeoutMs: 5_000,
+    mode: opts.mode ?? 'transceiver',
+    credentials: { system_id: opts.systemId ?? 'test', password: opts.password ?? 'secret' },
+    session: { windowSize: opts.windowSize ?? 100, responseTimeoutMs: 10_000, maxPduBytes: 65_536, logger: quietLogger },
+    onRequest: (pdu, s) => {
+      if (pdu.command !== 'deliver_sm') return;
+      s.respond(pdu, { message_id: '' }, opts.deliverStatus ?? 0);
       received.push(pdu);
       check();
-    }
+    },
   });
   return {
     session,
