@@ -336,7 +336,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
       const frame = this.framer.next();
       if (!frame) return;
       if (frame.kind === 'bad_length') {
-        this.log.warn('bad command_length; closing', { commandLength: frame.commandLength });
+        this.log.info('bad command_length; closing', { commandLength: frame.commandLength });
         this.nack(frame.sequenceNumber, STATUS.ESME_RINVCMDLEN);
         this.end('bad_pdu');
         return;

@@ -1,23 +1,18 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempFiles } from '../helpers/temp-files.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'maskgate-cli-config-'));
-test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
+const files = tempFiles('cli-config');
+const tmp = files.dir;
 
 const UNSET_ENV = `MASKGATE_TEST_UNSET_${process.pid}`;
 const KEY_ENV = `MASKGATE_TEST_KEY_${process.pid}`;
 
-function write(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  writeFileSync(file, text);
-  return file;
-}
+const write = (name: string, text: string) => files.write(text, name);
 
 function maskgate(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, [KEY_ENV]: 'not-a-real-key' };

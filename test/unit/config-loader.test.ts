@@ -1,19 +1,12 @@
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, GatewayError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/loader.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'maskgate-config-loader-'));
-test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
-
-let fileCount = 0;
-function writeConfig(text: string): string {
-  const file = path.join(tmp, `config-${fileCount++}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const files = tempFiles('config-loader');
+const tmp = files.dir;
+const writeConfig = (text: string) => files.write(text);
 
 function loadError(file: string): unknown {
   try {

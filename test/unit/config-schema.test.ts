@@ -1,6 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -8,20 +7,15 @@ import type { z } from 'zod';
 import { ConfigError } from '../../src/errors.js';
 import { loadConfig, resolveConfigPath } from '../../src/config/loader.js';
 import { configSchema } from '../../src/config/schema.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
 const EXAMPLE = path.join(CONFIG_DIR, 'maskgate.example.yaml');
 const DEMO = path.join(CONFIG_DIR, 'demo.yaml');
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'maskgate-config-schema-'));
-test.after.always(() => rmSync(tmp, { recursive: true, force: true }));
-
-let fileCount = 0;
-function writeConfig(text: string): string {
-  const file = path.join(tmp, `config-${fileCount++}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const files = tempFiles('config-schema');
+const tmp = files.dir;
+const writeConfig = (text: string) => files.write(text);
 
 function issuesOf(text: string): ConfigError['issues'] {
   const err = (() => {

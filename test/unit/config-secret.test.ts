@@ -1,14 +1,13 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GatewayError } from '../../src/errors.js';
 import { readSecret } from '../../src/config/secret.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'maskgate-config-secret-'));
+const tmp = tempFiles('config-secret').dir;
 const ENV = `MASKGATE_TEST_SECRET_${process.pid}`;
 test.after.always(() => {
-  rmSync(tmp, { recursive: true, force: true });
   delete process.env[ENV];
 });
 

@@ -1,0 +1,64 @@
+/**
+ * The daemon's life from the outside: it refuses an invalid configuration before opening a
+ * socket, runs the embedded simulated carriers of a valid one, and stops cleanly on SIGTERM.
+ */
+import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { bindEsme, testNumber } from '../helpers/esme.js';
+import { tempFiles } from '../helpers/temp-files.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
+const files = tempFiles('cli-start');
+
+const env: NodeJS.ProcessEnv = { ...process.env, MASKGATE_SIM_PW: 'simpw', MASKGATE_LOG_LEVEL: 'warn' };
+delete env.MASKGATE_CONFIG;
+
+test('start refuses an invalid configuration with exit 2 and the path of each problem', (t) => {
+  const file = files.write('smpp:\n  windowSize: 0\nlogging:\n  levle: info\n');
+  const result = spawnSync(process.execPath, [CLI, 'start', '--config', file], { cwd: ROOT, env, encoding: 'utf8' });
+  t.is(result.status, 2);
+  t.regex(result.stderr, /smpp\.windowSize: /);
+  t.regex(result.stderr, /logging\.levle: unknown field "levle"; did you mean "level"\?/);
+  t.notRegex(result.stdout, /listening/);
+});
+
+test('start runs the embedded simulated carriers and stops on SIGTERM with exit 0', async (t) => {
+  const file = files.write(
+    [
+      'simulator:',
+      '  embedded: true',
+      '  instances:',
+      '    - name: carrier-one',
+      '      port: 0',
+      '      accounts:',
+      '        - systemId: gw',
+      '          passwordEnv: MASKGATE_SIM_PW',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(process.execPath, [CLI, 'start', '--config', file], { cwd: ROOT, env });
+  t.teardown(() => child.kill('SIGKILL'));
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  const listening = new Promise<number>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      const m = /carrier-one listening on smpp:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  const port = await listening;
+
+  const esme = await bindEsme({ port, systemId: 'gw', password: 'simpw' });
+  const resp = await esme.submit({ destination_addr: testNumber(), short_message: Buffer.from('hi') });
+  t.is(resp.command_status, 0);
+  await esme.close();
+
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.is(code, 0);
+});
