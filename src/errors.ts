@@ -9,8 +9,16 @@ export const ERROR_CODES = [
   'CONFIG_INVALID',
   'CONFIG_UNREADABLE',
   'SECRET_MISSING',
+  // keys and stores
+  'KEY_MISSING',
+  'KEY_INVALID',
+  'KEY_MISMATCH',
+  'STORE_TOO_NEW',
+  'STORE_FAILED',
   // usage of the CLI or an API
   'USAGE',
+  // routing
+  'NO_ROUTE',
   // SMPP protocol, as seen on a session
   'BAD_LENGTH',
   'UNKNOWN_COMMAND',

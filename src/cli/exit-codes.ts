@@ -7,6 +7,12 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CONFIG_INVALID',
   'CONFIG_UNREADABLE',
   'SECRET_MISSING',
+  // A missing, malformed or wrong master key, or a store from a newer maskgate, is fixed by
+  // the operator (the key file, the version), not by retrying.
+  'KEY_MISSING',
+  'KEY_INVALID',
+  'KEY_MISMATCH',
+  'STORE_TOO_NEW',
   'USAGE',
 ]);
 

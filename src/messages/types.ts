@@ -1,0 +1,73 @@
+/**
+ * The message domain's types and the port it sends through. The domain never sees a PDU:
+ * `upstream/` turns a submit_sm into a NewMessage, `carriers/` implements CarrierPort and
+ * turns a carrier's receipt into a CarrierReceipt.
+ */
+
+/** Client-visible states (SMPP 3.4 §5.2.28 message_state names). */
+export type MessageState = 'ACCEPTED' | 'ENROUTE' | 'DELIVERED' | 'UNDELIVERABLE' | 'EXPIRED' | 'REJECTED' | 'DELETED' | 'UNKNOWN';
+
+export const FINAL_STATES: ReadonlySet<MessageState> = new Set(['DELIVERED', 'UNDELIVERABLE', 'EXPIRED', 'REJECTED', 'DELETED']);
+
+export type SenderType = 'numeric' | 'alphanumeric' | 'shortcode';
+
+/**
+ * What goes to the carrier. It holds the real numbers and the body, so it is stored only
+ * encrypted (store/) and kept in memory only while a message is being dispatched.
+ */
+export interface MessageContent {
+  sourceAddr: string;
+  sourceTon: number;
+  sourceNpi: number;
+  destinationAddr: string;
+  destTon: number;
+  destNpi: number;
+  esmClass: number;
+  protocolId: number;
+  priorityFlag: number;
+  dataCoding: number;
+  /** Octets as received, UDH included when esm_class has UDHI. */
+  shortMessage: Buffer;
+  /** Optional TLVs passed through to the carrier (message_payload, sar_*), by spec name. */
+  tlvs?: Record<string, number | string | Buffer>;
+}
+
+export interface NewMessage {
+  account: string;
+  content: MessageContent;
+  /** registered_delivery as the client sent it (bits 0–1: receipt wanted). */
+  registeredDelivery: number;
+  /** Epoch ms after which the message is EXPIRED instead of sent; null = no limit given. */
+  validUntil: number | null;
+}
+
+/** A carrier's answer to one submit. Every outcome but 'accepted' and 'rejected' is unknown. */
+export type SubmitOutcome =
+  | { kind: 'accepted'; carrierMessageId: string; bind: string }
+  /** A response with a non-zero command_status. */
+  | { kind: 'rejected'; status: number; bind: string }
+  /** No response in time: the carrier may or may not have the message. */
+  | { kind: 'timeout'; bind: string }
+  /** The bind was lost with the submit in flight: outcome unknown too. */
+  | { kind: 'lost'; bind: string }
+  /** No live bind could take it. Nothing was sent. */
+  | { kind: 'unavailable'; reason: string };
+
+/** A delivery receipt from a carrier, already parsed from text or TLVs. */
+export interface CarrierReceipt {
+  carrier: string;
+  /** The carrier's id for the message, normalised (see routing/receipt-id). */
+  carrierMessageId: string;
+  state: MessageState;
+  /** The receipt's err: field or the network_error_code, 0 when none. */
+  errorCode: number;
+  receivedAt: number;
+}
+
+/** What messages/ needs from the carrier side; carriers/ implements it. */
+export interface CarrierPort {
+  /** Sends one message through the named carrier, paced and windowed there. */
+  submit(carrier: string, message: { id: string; content: MessageContent; registeredDelivery: number }): Promise<SubmitOutcome>;
+  /** Whether the carrier has at least one bound transmitter-capable bind right now. */
+  isAvailable(carrier: string): boolean;
+}
