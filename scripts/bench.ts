@@ -4,23 +4,32 @@
  */
 import { parseArgs } from 'node:util';
 import { benchSimulator } from './bench/simulator.js';
+import { benchStore } from './bench/store.js';
 
-const SCENARIOS = {
-  simulator: (o: { messages: number; window: number }) => benchSimulator(o),
-} as const;
+interface BenchOptions {
+  messages: number;
+  window: number;
+  concurrency: number;
+}
+
+const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
+  simulator: (o) => benchSimulator(o),
+  store: (o) => benchStore(o),
+};
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'simulator' },
     messages: { type: 'string', default: '200000' },
     window: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '2000' },
   },
 });
 
-const scenario = values.scenario as keyof typeof SCENARIOS;
-if (!(scenario in SCENARIOS)) {
+const run = SCENARIOS[values.scenario];
+if (!run) {
   console.error(`unknown scenario "${values.scenario}"; choose one of: ${Object.keys(SCENARIOS).join(', ')}`);
   process.exit(2);
 }
-const result = await SCENARIOS[scenario]({ messages: Number(values.messages), window: Number(values.window) });
+const result = await run({ messages: Number(values.messages), window: Number(values.window), concurrency: Number(values.concurrency) });
 console.log(JSON.stringify(result));

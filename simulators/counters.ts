@@ -7,6 +7,8 @@ export interface SimulatorCounters {
   submitsAccepted: number;
   throttled: number;
   queueFull: number;
+  /** The most submits ever outstanding (read, not yet answered) on one bind: proves a client's window. */
+  maxOutstanding: number;
   injectedErrors: number;
   dlrsQueued: number;
   dlrsSent: number;
@@ -28,6 +30,7 @@ export function newCounters(): SimulatorCounters {
     submitsAccepted: 0,
     throttled: 0,
     queueFull: 0,
+    maxOutstanding: 0,
     injectedErrors: 0,
     dlrsQueued: 0,
     dlrsSent: 0,

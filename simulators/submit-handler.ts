@@ -83,6 +83,7 @@ export class SubmitHandler {
     this.ctx.counters.submitsReceived++;
     const status = this.admission(session, load, b);
     load.outstanding++;
+    this.ctx.counters.maxOutstanding = Math.max(this.ctx.counters.maxOutstanding, load.outstanding);
     const respond = (fields: PduFields, st: number) =>
       later(this.ctx, pick(b.responseLatencyMs, this.ctx.random), () => {
         load.outstanding--;

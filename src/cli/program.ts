@@ -13,6 +13,8 @@ import { printError } from './output.js';
 import { registerConfigCommands } from './config-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerSimulatorCommand } from './simulator-command.js';
+import { registerKeysCommands } from './keys-command.js';
+import { registerRoutesCommands } from './routes-command.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -47,6 +49,8 @@ export function buildProgram(): Command {
   registerStartCommand(program, ctx);
   registerSimulatorCommand(program, ctx);
   registerConfigCommands(program, ctx);
+  registerKeysCommands(program, ctx);
+  registerRoutesCommands(program, ctx);
   return program;
 }
 

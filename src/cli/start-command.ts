@@ -1,17 +1,20 @@
 /**
  * `maskgate start`: the daemon. It validates the configuration and refuses to start on any
- * problem, then starts what exists so far: the embedded simulated carriers of the demo.
- * The relay itself (client listener, carrier binds, routing) is built by the carrier-side
- * and client-side work and will be wired in here, in the order config → keys → stores →
- * services → listeners (STYLE.md §1).
+ * problem, starts the embedded simulated carriers if the configuration has them (the demo
+ * does), then the gateway (src/main.ts). SIGTERM or Ctrl-C drains: no new dispatch, the
+ * carriers answer what is in flight, unbind, what waits is committed, exit 0.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/loader.js';
 import { createLogger } from '../obs/logger.js';
+import { startGateway } from '../main.js';
 import { runSimulators, type RunningSimulators } from '../../simulators/run.js';
 import type { CliContext } from './program.js';
 import { printLine } from './output.js';
 import { closeWithin, waitForShutdown } from './shutdown.js';
+
+/** Enough for the drain (10 s) plus closing the store and the simulators. */
+const SHUTDOWN_DEADLINE_MS = 20_000;
 
 export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
@@ -25,24 +28,33 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
       if (config.simulator.embedded && config.simulator.instances.length > 0) {
         simulators = await runSimulators(config.simulator, config.configDir, logger);
       }
-      logger.info('maskgate started', { config: file, carriers: config.carriers.length, routes: config.routes.length });
+      let gateway;
+      try {
+        gateway = await startGateway(config, logger);
+      } catch (err) {
+        await simulators?.close();
+        throw err;
+      }
       printLine(`maskgate: configuration ${file} is valid (${config.carriers.length} carriers, ${config.routes.length} routes).`);
       for (const sim of simulators?.instances ?? []) {
-        printLine(`  simulated carrier ${sim.name} listening on smpp://127.0.0.1:${sim.port} (try: any SMPP client, system_id from the config)`);
+        printLine(`  simulated carrier ${sim.name} listening on smpp://127.0.0.1:${sim.port}`);
       }
       const control = simulators?.control;
       if (control) {
         const token = control.tokenSource === 'generated' ? control.token : '<the configured token>';
         printLine(`  simulator control: ${control.url} (Authorization: Bearer ${token})`);
       }
+      printLine(`  carriers: ${config.carriers.map((c) => c.name).join(', ') || 'none'}; messages queued on disk: ${gateway.store.queuedCount}`);
       printLine(
-        `  not yet here: the SMPP listener for clients on port ${config.smpp.tcp.port}, the carrier binds and routing. ` +
-          'They arrive with the carrier-side and client-side work; until then start runs the simulated carriers only.',
+        `  not yet here: the SMPP listener for clients on port ${config.smpp.tcp.port}. ` +
+          'It arrives with the client-side work; until then the gateway binds to its carriers and sends what is queued.',
       );
       printLine('Ctrl-C stops it.');
       const signal = await waitForShutdown();
       logger.info('shutting down', { signal });
-      await closeWithin(10_000, async () => {
+      const running = gateway;
+      await closeWithin(SHUTDOWN_DEADLINE_MS, async () => {
+        await running.stop();
         await simulators?.close();
       });
     });

@@ -173,8 +173,15 @@ const keysSchema = z
   .object({
     masterKeyFile: z.string().min(1).optional(),
     masterKeyEnv: z.string().regex(ENV_NAME, 'must be an environment variable name such as MASKGATE_MASTER_KEY').optional(),
+    // For the demo only: a fresh clone starts without a setup step. Off by default, so a lost
+    // key file stops the daemon instead of being silently replaced (a store made under the
+    // old key would refuse the new one anyway).
+    createIfMissing: z.boolean().default(false),
   })
   .strict()
+  .refine((k) => !(k.createIfMissing && k.masterKeyEnv !== undefined), {
+    message: 'createIfMissing works with masterKeyFile only: maskgate cannot set an environment variable',
+  })
   .refine((k) => (k.masterKeyFile === undefined) !== (k.masterKeyEnv === undefined), {
     message: 'set exactly one of masterKeyFile (a 0600 key file) or masterKeyEnv (an environment variable name); the key is never written here',
   });

@@ -216,7 +216,12 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
       return Promise.reject(new GatewayError('INVALID_BIND_STATE', `cannot send ${command} in bind state ${this.stateValue}`));
     }
     const sequence_number = this.nextSequence();
-    const bytes = encodePdu(command, sequence_number, fields);
+    let bytes: Buffer;
+    try {
+      bytes = encodePdu(command, sequence_number, fields);
+    } catch (err) {
+      return Promise.reject(err); // e.g. a short_message over 255 octets: the caller's to handle
+    }
     const pending = this.window.add({ command, command_id: 0, command_status: 0, sequence_number, ...fields });
     this.trace('out', { command, command_status: 0, sequence_number });
     this.write(bytes);

@@ -37,6 +37,9 @@ test('start runs the embedded simulated carriers and stops on SIGTERM with exit 
       '      accounts:',
       '        - systemId: gw',
       '          passwordEnv: MASKGATE_SIM_PW',
+      'keys:',
+      '  masterKeyFile: ./master.key',
+      '  createIfMissing: true',
       '',
     ].join('\n'),
   );
@@ -44,7 +47,10 @@ test('start runs the embedded simulated carriers and stops on SIGTERM with exit 
   t.teardown(() => child.kill('SIGKILL'));
   let stdout = '';
   child.stdout.setEncoding('utf8');
-  const listening = new Promise<number>((resolve) => {
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const listening = new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`start exited with ${code} before listening: ${stderr}`)));
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const m = /carrier-one listening on smpp:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);

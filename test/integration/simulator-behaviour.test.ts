@@ -68,7 +68,8 @@ test('errorInjection at 100 % answers every submit with its status', async (t) =
 test('a silent simulator reads a submit and never answers', async (t) => {
   const sim = await startSimulator({ port: 0 });
   t.teardown(() => sim.close());
-  const session = await bindSession({ port: sim.port, responseTimeoutMs: 300 });
+  // One timeout serves the bind and the unanswered submit: long enough for a loaded machine's bind.
+  const session = await bindSession({ port: sim.port, responseTimeoutMs: 2_000 });
   t.teardown(() => session.destroy('local'));
   sim.setBehaviour({ silent: true });
   const err = await t.throwsAsync(session.request('submit_sm', { destination_addr: testNumber(), short_message: Buffer.from('anyone?') }), { instanceOf: GatewayError });

@@ -1,0 +1,125 @@
+/**
+ * Wiring, in the order a start needs: configuration → master key → routing store →
+ * services (routes, carriers, dispatcher, receipt intake) → listeners (the client side,
+ * when it exists). `stop()` undoes it in reverse: stop taking messages, let the ones in
+ * flight settle, unbind from the carriers, commit what waits, close the store.
+ */
+import type { LoadedConfig } from './config/loader.js';
+import { resolveConfigPath } from './config/loader.js';
+import type { Logger } from './obs/logger.js';
+import { createMasterKeyIfMissing, deriveKey, loadMasterKey } from './keys/master-key.js';
+import { openDatabase } from './store/database.js';
+import { ROUTING_MIGRATIONS } from './store/routing-schema.js';
+import { MessageStore, type MessageStatus } from './messages/message-store.js';
+import { Dispatcher } from './messages/dispatcher.js';
+import type { NewMessage } from './messages/types.js';
+import { RouteTable } from './routing/route-table.js';
+import { parseDestination } from './routing/destination.js';
+import { CarrierManager } from './carriers/carrier-manager.js';
+import { carrierIdKey } from './carriers/receipt-parser.js';
+import { receiptIntake, type ReceiptCounters } from './carriers/receipt-intake.js';
+
+/** Validity of a message whose client gave none: what carriers commonly default to. */
+const DEFAULT_VALIDITY_MS = 48 * 3600_000;
+/** How long a receipt that matches nothing is kept, waiting for its submit_sm_resp. */
+const EARLY_RECEIPT_HOLD_MS = 10 * 60_000;
+/** Writes that may wait for a commit before new ones are refused (queue full). */
+const MAX_PENDING_WRITES = 50_000;
+/** How long SIGTERM waits for carriers to answer what is in flight before unbinding. */
+const DRAIN_DEADLINE_MS = 10_000;
+
+export interface Gateway {
+  /** Accepts a message; resolves with our message id once it is durable. */
+  enqueue(message: NewMessage): Promise<string>;
+  status(id: string): MessageStatus | undefined;
+  readonly store: MessageStore;
+  readonly carriers: CarrierManager;
+  readonly dispatcher: Dispatcher;
+  readonly receipts: ReceiptCounters;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Tuning for tests and benchmarks; production uses the defaults above. */
+  retry?: { baseMs: number; maxMs: number; throttleMs: number };
+  breaker?: { failureThreshold: number; openMs: number };
+  idlePollMs?: number;
+}
+
+export async function startGateway(config: LoadedConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const created = createMasterKeyIfMissing(config.keys, config.configDir);
+  if (created) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: created });
+  const masterKey = loadMasterKey(config.keys, config.configDir);
+  const db = openDatabase({ path: resolveConfigPath(config, config.stores.routing.path), name: 'routing store', migrations: ROUTING_MIGRATIONS, masterKey });
+  const bodyKey = deriveKey(masterKey, 'routing-bodies', 1);
+  const store = new MessageStore({
+    db,
+    keys: { current: { version: 1, key: bodyKey }, keyFor: (v) => (v === 1 ? bodyKey : undefined) },
+    batch: { maxBatch: config.stores.groupCommit.maxBatch, maxDelayMs: config.stores.groupCommit.maxDelayMs, maxPending: MAX_PENDING_WRITES },
+    defaultValidityMs: DEFAULT_VALIDITY_MS,
+  });
+  const recovered = store.recoverInFlight();
+  if (recovered > 0) logger.warn('messages in flight at the last stop are queued again (at-least-once)', { count: recovered });
+
+  const dlrIdFormat = new Map(config.carriers.map((c) => [c.name, c.dlrIdFormat] as const));
+  const formatOf = (carrier: string) => dlrIdFormat.get(carrier) ?? 'hex';
+  const routes = new RouteTable(config.routes);
+  const carriers = new CarrierManager(config, logger);
+  const receipts: ReceiptCounters = { matched: 0, held: 0, mo: 0, failed: 0 };
+  carriers.onDeliver(receiptIntake({ store, dlrIdFormat: formatOf, logger, counters: receipts }));
+
+  const totalWindow = config.carriers.reduce((n, c) => n + c.binds * c.window, 0);
+  const dispatcher = new Dispatcher({
+    store,
+    carriers,
+    carrierNames: config.carriers.map((c) => c.name),
+    routes,
+    carrierKey: (carrier, id) => carrierIdKey(id, 'resp', formatOf(carrier)),
+    logger,
+    // Twice the carriers' windows: enough to keep every window full while others settle.
+    maxInFlight: Math.max(16, 2 * totalWindow),
+    idlePollMs: options.idlePollMs ?? 200,
+    retry: options.retry ?? { baseMs: 1_000, maxMs: 60_000, throttleMs: 250 },
+    breaker: options.breaker ?? { failureThreshold: 5, openMs: 10_000 },
+  });
+
+  carriers.start();
+  dispatcher.start();
+  const sweeper = setInterval(() => {
+    store.sweepEarlyReceipts(Date.now() - EARLY_RECEIPT_HOLD_MS).then(
+      (dropped) => {
+        if (dropped > 0) logger.warn('receipts matched no message within the hold window and were dropped', { count: dropped });
+      },
+      () => undefined, // the store is closing
+    );
+  }, 60_000);
+  sweeper.unref();
+
+  let stopping: Promise<void> | undefined; // stop() may be called more than once
+  logger.info('gateway started', { carriers: config.carriers.length, routes: config.routes.length, queued: store.queuedCount });
+  return {
+    async enqueue(message) {
+      const country = parseDestination(message.content.destinationAddr, message.content.destTon).country;
+      const id = await store.enqueue(message, country);
+      dispatcher.wake();
+      return id;
+    },
+    status: (id) => store.status(id),
+    store,
+    carriers,
+    dispatcher,
+    receipts,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(sweeper);
+        await dispatcher.stop();
+        await carriers.drain(DRAIN_DEADLINE_MS);
+        store.close();
+        const queued = store.queuedCount;
+        db.close();
+        logger.info('gateway stopped', { queuedOnDisk: queued });
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Messages in the routing store: accept durably, hand out what is due, record what each
+ * attempt did, match carrier receipts, and queue receipts owed to clients.
+ *
+ * Delivery guarantee (at-least-once toward carriers): a message is durable before `enqueue`
+ * resolves. The dispatcher takes it with `claimDue` (queued = 0, in this process only); if
+ * the process dies before the carrier's answer is recorded, `recoverInFlight` at the next
+ * start puts it back in the queue, so it is sent again. Only messages in flight at a crash
+ * can reach a carrier twice.
+ *
+ * Every write goes through the WriteBatcher (group commit); reads are synchronous.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Database, Statement } from 'better-sqlite3';
+import { open, seal } from '../keys/envelope.js';
+import { WriteBatcher, type WriteBatcherOptions } from '../store/write-batcher.js';
+import { decodeContent, encodeContent } from './content-codec.js';
+import { FINAL_STATES, type MessageContent, type MessageState, type NewMessage } from './types.js';
+
+export interface BodyKeys {
+  current: { version: number; key: Buffer };
+  keyFor(version: number): Buffer | undefined;
+}
+
+export interface MessageStoreOptions {
+  db: Database;
+  keys: BodyKeys;
+  batch: WriteBatcherOptions;
+  /** Validity given to a message whose client set none (carriers default to 24–72 h). */
+  defaultValidityMs: number;
+}
+
+/** A message the dispatcher has taken; its content is open only in this object. */
+export interface ClaimedMessage {
+  id: string;
+  account: string;
+  content: MessageContent;
+  registeredDelivery: number;
+  validUntil: number;
+  attempts: number;
+  submittedAt: number;
+}
+
+export interface MessageStatus {
+  id: string;
+  account: string;
+  state: MessageState;
+  submittedAt: number;
+  doneAt: number | null;
+  errorCode: number | null;
+  carrier: string | null;
+  attempts: { n: number; carrier: string; at: number; outcome: string; status: number | null }[];
+}
+
+export type AttemptOutcome = 'accepted' | 'rejected' | 'timeout' | 'lost';
+
+export interface AttemptRecord {
+  n: number;
+  carrier: string;
+  bind: string | null;
+  outcome: AttemptOutcome;
+  status: number | null;
+  carrierMessageId?: string;
+}
+
+export type Settlement =
+  | { kind: 'accepted'; carrier: string; carrierMessageId: string; carrierKey: string }
+  | { kind: 'retry'; nextAttemptAt: number; errorCode: number | null }
+  | { kind: 'final'; state: MessageState; errorCode: number };
+
+/** Whether a client asked for a receipt in this final state (registered_delivery bits 0–1). */
+function receiptWanted(registeredDelivery: number, state: MessageState): boolean {
+  const ask = registeredDelivery & 0x03;
+  return ask === 1 || (ask === 2 && state !== 'DELIVERED');
+}
+
+/** 16 hex characters, random: unguessable, so one client cannot query another's messages by counting. */
+export function newMessageId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export class MessageStore {
+  /** 'final' (id, state): emitted once a message's final state is committed. */
+  readonly events = new EventEmitter<{ final: [id: string, state: MessageState] }>();
+  private readonly writes: WriteBatcher;
+  /** Finals decided in the batch being written, announced once it commits. */
+  private finals: [string, MessageState][] = [];
+  private readonly stmt: Record<string, Statement>;
+
+  constructor(private readonly options: MessageStoreOptions) {
+    const db = options.db;
+    this.writes = new WriteBatcher(db, options.batch);
+    this.stmt = {
+      insert: db.prepare(
+        `INSERT INTO messages (id, account, state, content, registered_delivery, dest_country, submitted_at, valid_until, queued, next_attempt_at)
+         VALUES (?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, 1, ?)`,
+      ),
+      due: db.prepare(`SELECT id, account, content, registered_delivery, valid_until, attempts, submitted_at FROM messages WHERE queued = 1 AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`),
+      take: db.prepare(`UPDATE messages SET queued = 0 WHERE id = ?`),
+      recover: db.prepare(`UPDATE messages SET queued = 1 WHERE queued = 0 AND state = 'ACCEPTED'`),
+      attempt: db.prepare(`INSERT INTO attempts (message_id, n, carrier, bind, at, outcome, status, carrier_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      accepted: db.prepare(`UPDATE messages SET state = 'ENROUTE', attempts = ?, carrier = ?, carrier_message_id = ?, carrier_key = ? WHERE id = ? AND state = 'ACCEPTED'`),
+      reschedule: db.prepare(`UPDATE messages SET queued = 1, next_attempt_at = ?, attempts = ?, error_code = COALESCE(?, error_code) WHERE id = ?`),
+      finalize: db.prepare(`UPDATE messages SET state = ?, queued = 0, error_code = ?, done_at = ? WHERE id = ? AND done_at IS NULL`),
+      head: db.prepare(`SELECT account, registered_delivery FROM messages WHERE id = ?`),
+      byCarrierKey: db.prepare(`SELECT id, state FROM messages WHERE carrier = ? AND carrier_key = ? ORDER BY submitted_at DESC LIMIT 1`),
+      holdReceipt: db.prepare(`INSERT OR REPLACE INTO early_receipts (carrier, carrier_key, state, error_code, received_at) VALUES (?, ?, ?, ?, ?)`),
+      heldReceipt: db.prepare(`SELECT state, error_code FROM early_receipts WHERE carrier = ? AND carrier_key = ?`),
+      dropHeld: db.prepare(`DELETE FROM early_receipts WHERE carrier = ? AND carrier_key = ?`),
+      expireHeld: db.prepare(`DELETE FROM early_receipts WHERE received_at < ?`),
+      clientReceipt: db.prepare(`INSERT INTO client_receipts (message_id, account, state, error_code, created_at) VALUES (?, ?, ?, ?, ?)`),
+      status: db.prepare(`SELECT id, account, state, submitted_at, done_at, error_code, carrier FROM messages WHERE id = ?`),
+      attempts: db.prepare(`SELECT n, carrier, at, outcome, status FROM attempts WHERE message_id = ? ORDER BY n`),
+      queuedCount: db.prepare(`SELECT count(*) AS n FROM messages WHERE queued = 1`),
+    };
+  }
+
+  /** Runs a write in the next batch; finals it decided are announced after the commit. */
+  private write(op: () => void): Promise<void> {
+    return this.writes.write(op).then(
+      () => {
+        const finals = this.finals;
+        if (finals.length === 0) return;
+        this.finals = [];
+        for (const [id, state] of finals) this.events.emit('final', id, state);
+      },
+      (err: unknown) => {
+        this.finals = []; // the batch rolled back: none of its finals happened
+        throw err;
+      },
+    );
+  }
+
+  /** Accepts a message; resolves with its id once it is committed (durable). */
+  async enqueue(message: NewMessage, destCountry: string | null, now = Date.now()): Promise<string> {
+    const id = newMessageId();
+    const sealed = seal(this.options.keys.current.key, this.options.keys.current.version, encodeContent(message.content), Buffer.from(id));
+    const validUntil = message.validUntil ?? now + this.options.defaultValidityMs;
+    await this.write(() => this.stmt.insert!.run(id, message.account, sealed, message.registeredDelivery, destCountry, now, validUntil, now));
+    return id;
+  }
+
+  /**
+   * Takes up to `limit` due messages for dispatch, oldest first, and opens their content.
+   * Synchronous and in its own transaction, so two claims never take the same message.
+   */
+  claimDue(now: number, limit: number): ClaimedMessage[] {
+    const rows = this.options.db.transaction(() => {
+      const due = this.stmt.due!.all(now, limit) as { id: string; account: string; content: Buffer; registered_delivery: number; valid_until: number; attempts: number; submitted_at: number }[];
+      for (const row of due) this.stmt.take!.run(row.id);
+      return due;
+    })();
+    return rows.map((r) => ({
+      id: r.id,
+      account: r.account,
+      content: decodeContent(open((v) => this.options.keys.keyFor(v), r.content, Buffer.from(r.id))),
+      registeredDelivery: r.registered_delivery,
+      validUntil: r.valid_until,
+      attempts: r.attempts,
+      submittedAt: r.submitted_at,
+    }));
+  }
+
+  /** At start-up: whatever was taken but never answered goes back to the queue (at-least-once). */
+  recoverInFlight(): number {
+    return this.stmt.recover!.run().changes;
+  }
+
+  get queuedCount(): number {
+    return (this.stmt.queuedCount!.get() as { n: number }).n;
+  }
+
+  /**
+   * Records one dispatch pass: every attempt it made, then where the message stands.
+   * 'accepted' makes it ENROUTE and applies a receipt that came before the resp; 'retry'
+   * puts it back in the queue for later; 'final' ends it (and owes the client a receipt).
+   */
+  settle(m: ClaimedMessage, attempts: readonly AttemptRecord[], settlement: Settlement, now = Date.now()): Promise<void> {
+    return this.write(() => {
+      for (const a of attempts) this.stmt.attempt!.run(m.id, a.n, a.carrier, a.bind, now, a.outcome, a.status, a.carrierMessageId ?? null);
+      const n = m.attempts + attempts.length;
+      switch (settlement.kind) {
+        case 'accepted': {
+          const { carrier, carrierMessageId, carrierKey } = settlement;
+          this.stmt.accepted!.run(n, carrier, carrierMessageId, carrierKey, m.id);
+          const held = this.stmt.heldReceipt!.get(carrier, carrierKey) as { state: MessageState; error_code: number } | undefined;
+          if (held) {
+            this.stmt.dropHeld!.run(carrier, carrierKey);
+            if (FINAL_STATES.has(held.state)) this.finalizeNow(m.id, held.state, held.error_code, now);
+          }
+          return;
+        }
+        case 'retry':
+          this.stmt.reschedule!.run(settlement.nextAttemptAt, n, settlement.errorCode, m.id);
+          return;
+        case 'final':
+          this.finalizeNow(m.id, settlement.state, settlement.errorCode, now);
+          return;
+      }
+    });
+  }
+
+  /**
+   * A carrier's receipt. 'matched' when it found its message; 'held' when none is known yet
+   * (the submit_sm_resp may still be on its way): kept in early_receipts until matched or
+   * swept. Resolves once committed, so the carrier is answered only after it is durable.
+   */
+  applyReceipt(r: { carrier: string; carrierKey: string; state: MessageState; errorCode: number }, now = Date.now()): Promise<'matched' | 'held'> {
+    let result: 'matched' | 'held' = 'held';
+    return this.write(() => {
+        const row = this.stmt.byCarrierKey!.get(r.carrier, r.carrierKey) as { id: string; state: MessageState } | undefined;
+        if (!row) {
+          this.stmt.holdReceipt!.run(r.carrier, r.carrierKey, r.state, r.errorCode, now);
+          result = 'held';
+          return;
+        }
+        result = 'matched';
+        // An intermediate receipt (ENROUTE, ACCEPTED) changes nothing we report; a duplicate of
+        // a final one finds the message final already and is ignored by finalizeNow.
+        if (FINAL_STATES.has(r.state)) this.finalizeNow(row.id, r.state, r.errorCode, now);
+      }).then(() => result);
+  }
+
+  /** Forgets held receipts older than `before`; returns how many were dropped unmatched. */
+  sweepEarlyReceipts(before: number): Promise<number> {
+    let dropped = 0;
+    return this.writes.write(() => (dropped = this.stmt.expireHeld!.run(before).changes)).then(() => dropped);
+  }
+
+  status(id: string): MessageStatus | undefined {
+    const row = this.stmt.status!.get(id) as { id: string; account: string; state: MessageState; submitted_at: number; done_at: number | null; error_code: number | null; carrier: string | null } | undefined;
+    if (!row) return undefined;
+    const attempts = this.stmt.attempts!.all(id) as MessageStatus['attempts'];
+    return { id: row.id, account: row.account, state: row.state, submittedAt: row.submitted_at, doneAt: row.done_at, errorCode: row.error_code, carrier: row.carrier, attempts };
+  }
+
+  /** Commits what waits and refuses further writes (shutdown). */
+  close(): void {
+    this.writes.close();
+  }
+
+  /** Inside a batch: the final state, once, and the receipt the client asked for. */
+  private finalizeNow(id: string, state: MessageState, errorCode: number, now: number): void {
+    if (this.stmt.finalize!.run(state, errorCode, now, id).changes === 0) return; // final already
+    this.finals.push([id, state]);
+    const head = this.stmt.head!.get(id) as { account: string; registered_delivery: number };
+    if (receiptWanted(head.registered_delivery, state)) this.stmt.clientReceipt!.run(id, head.account, state, errorCode, now);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Opens one SQLite store (the routing store or the contact store) and brings it to the schema
+ * this maskgate knows, or refuses with the reason and the fix. In order:
+ *
+ * 1. pragmas: WAL, synchronous FULL, foreign keys, a busy timeout;
+ * 2. a store from a newer maskgate (PRAGMA user_version above our last migration) is refused
+ *    before anything is written to it;
+ * 3. the master key is checked against the key check value the store was created with, so a
+ *    wrong key stops start-up here rather than as records that fail to decrypt later;
+ * 4. pending migrations run in order, each in its own transaction that also bumps
+ *    user_version, so a failed migration leaves the store exactly at the version before it.
+ *
+ * The framework owns the `meta` table (key check, creation time). It is created by a bootstrap
+ * step before migration 1 and is not part of the numbered versions: store migrations neither
+ * create nor alter it. Migration `up` code must not BEGIN or COMMIT itself.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { GatewayError } from '../errors.js';
+import { keyCheckValue } from '../keys/master-key.js';
+
+export type Database = SQLite.Database;
+
+export interface Migration {
+  /** 1..N, contiguous, in array order. */
+  version: number;
+  description: string;
+  up: string | ((db: Database) => void);
+}
+
+export interface OpenDatabaseOptions {
+  /** A file path, or ':memory:' in tests. */
+  path: string;
+  /** What the store is called in messages, e.g. 'routing store'. */
+  name: string;
+  migrations: readonly Migration[];
+  masterKey: Buffer;
+}
+
+const META_TABLE = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
+
+export function openDatabase(opts: OpenDatabaseOptions): Database {
+  assertNumbered(opts);
+  let db: Database | undefined;
+  try {
+    if (opts.path !== ':memory:') mkdirSync(path.dirname(opts.path), { recursive: true, mode: 0o700 });
+    db = new SQLite(opts.path);
+    configure(db);
+    refuseNewer(db, opts);
+    checkMasterKey(db, opts);
+    migrate(db, opts);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof GatewayError) throw err;
+    throw new GatewayError(
+      'STORE_FAILED',
+      `${opts.name} ${opts.path} cannot be opened (${describe(err)}); check that it is a maskgate ${opts.name} file and that maskgate may read and write it and its directory`,
+      { cause: err },
+    );
+  }
+}
+
+/** A programming error, caught by the first test that opens the store. */
+function assertNumbered({ name, migrations }: OpenDatabaseOptions): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new GatewayError('INTERNAL', `${name}: migration #${i + 1} ("${m.description}") has version ${m.version}; versions must run 1..N in order`);
+    }
+  });
+}
+
+function configure(db: Database): void {
+  // Wait for another process's write lock (the CLI beside the daemon) rather than fail at once.
+  db.pragma('busy_timeout = 5000');
+  // Readers never block the writer and a commit is one append to the log.
+  db.pragma('journal_mode = WAL');
+  // FULL syncs the log at every commit, so an acknowledged submit survives a power cut (NORMAL
+  // may lose the last commits). The cost is one fsync per transaction; group commit upstream
+  // (stores.groupCommit) puts a burst of messages in one transaction to amortise it.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+}
+
+function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+function refuseNewer(db: Database, { name, path: file, migrations }: OpenDatabaseOptions): void {
+  const version = userVersion(db);
+  if (version > migrations.length) {
+    throw new GatewayError(
+      'STORE_TOO_NEW',
+      `${name} ${file} has schema version ${version}, but this maskgate knows versions up to ${migrations.length}: run a newer maskgate, or restore a backup made by this version`,
+    );
+  }
+}
+
+function checkMasterKey(db: Database, { name, path: file, masterKey }: OpenDatabaseOptions): void {
+  const expected = keyCheckValue(masterKey);
+  // IMMEDIATE: two processes creating the store at once must not both record a key.
+  db.transaction(() => {
+    db.exec(META_TABLE);
+    const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined;
+    if (row === undefined) {
+      // A migrated store without a key check had it removed: recording the current key now
+      // would accept any key from here on.
+      if (userVersion(db) > 0) {
+        throw new GatewayError('STORE_FAILED', `${name} ${file} has no key check value in its meta table: it was altered or not made by maskgate; restore it from a backup`);
+      }
+      const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      insert.run('key_check', expected);
+      insert.run('created_at', new Date().toISOString());
+    } else if (row.value !== expected) {
+      throw new GatewayError(
+        'KEY_MISMATCH',
+        `${name} ${file} was created with a different master key: point keys.masterKeyFile/masterKeyEnv at the key it was created with (or restore it); maskgate will not start with the wrong key`,
+      );
+    }
+  }).immediate();
+}
+
+function migrate(db: Database, { name, path: file, migrations }: OpenDatabaseOptions): void {
+  for (const m of migrations) {
+    if (m.version <= userVersion(db)) continue;
+    const apply = db.transaction(() => {
+      // Another process may have applied it while this one waited for the write lock.
+      if (m.version <= userVersion(db)) return;
+      if (typeof m.up === 'string') db.exec(m.up);
+      else m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    });
+    try {
+      apply.immediate();
+    } catch (err) {
+      throw new GatewayError(
+        'STORE_FAILED',
+        `${name} ${file}: migration ${m.version} (${m.description}) failed (${describe(err)}); the store stays at schema version ${m.version - 1}`,
+        { cause: err },
+      );
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof SQLite.SqliteError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,77 @@
+/**
+ * The routing store's schema, as migrations (versions only ever added, never edited).
+ *
+ * Privacy: no column holds a phone number or a body. Everything that does (addresses,
+ * short_message, TLVs) lives in `messages.content`, sealed with AES-256-GCM under the
+ * routing-bodies key, with the message id as associated data so a sealed record cannot be
+ * moved to another row. What routing and operations need in the clear is derived and
+ * coarse: the destination country.
+ *
+ * The dispatch queue is the `messages` table itself (`queued = 1`, ordered by
+ * `next_attempt_at`), so a backlog lives on disk, not in memory.
+ */
+import type { Migration } from './database.js';
+
+export const ROUTING_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'messages, attempts, early carrier receipts, receipts owed to clients',
+    up: `
+      CREATE TABLE messages (
+        id                  TEXT PRIMARY KEY,     -- our id, returned in submit_sm_resp
+        account             TEXT NOT NULL,        -- the upstream account's system_id
+        state               TEXT NOT NULL,        -- ACCEPTED, ENROUTE, DELIVERED, … (client-visible)
+        content             BLOB NOT NULL,        -- sealed MessageContent: numbers and body
+        registered_delivery INTEGER NOT NULL,     -- what the client asked for
+        dest_country        TEXT,                 -- ISO 3166 alpha-2, for routing read-outs
+        submitted_at        INTEGER NOT NULL,     -- epoch ms, when it became durable
+        valid_until         INTEGER NOT NULL,     -- epoch ms: past it the message is EXPIRED
+        queued              INTEGER NOT NULL,     -- 1: waits for the dispatcher; 0: taken or done
+        next_attempt_at     INTEGER NOT NULL,     -- epoch ms: not dispatched before
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        carrier             TEXT,                 -- carrier of the accepted attempt
+        carrier_message_id  TEXT,                 -- that carrier's id, as it sent it
+        carrier_key         TEXT,                 -- the id normalised for receipt matching
+        error_code          INTEGER,              -- last SMPP status or receipt err
+        done_at             INTEGER               -- epoch ms of the final state
+      ) STRICT;
+      CREATE INDEX messages_due ON messages (next_attempt_at) WHERE queued = 1;
+      CREATE INDEX messages_by_carrier_key ON messages (carrier, carrier_key) WHERE carrier_key IS NOT NULL;
+
+      CREATE TABLE attempts (
+        message_id          TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        n                   INTEGER NOT NULL,     -- 1, 2, … per message
+        carrier             TEXT NOT NULL,
+        bind                TEXT,                 -- the session that carried it
+        at                  INTEGER NOT NULL,     -- epoch ms of the outcome
+        outcome             TEXT NOT NULL,        -- accepted, rejected, timeout, lost, unavailable
+        status              INTEGER,              -- command_status of the response, if any
+        carrier_message_id  TEXT,
+        PRIMARY KEY (message_id, n)
+      ) STRICT, WITHOUT ROWID;
+
+      -- A receipt that came before the submit_sm_resp it belongs to (carriers do this), or
+      -- that matches nothing yet: kept until matched or until the hold window passes.
+      CREATE TABLE early_receipts (
+        carrier             TEXT NOT NULL,
+        carrier_key         TEXT NOT NULL,
+        state               TEXT NOT NULL,
+        error_code          INTEGER NOT NULL,
+        received_at         INTEGER NOT NULL,
+        PRIMARY KEY (carrier, carrier_key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX early_receipts_age ON early_receipts (received_at);
+
+      -- Receipts owed to clients, in order; the client side delivers and deletes them.
+      CREATE TABLE client_receipts (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id          TEXT NOT NULL,
+        account             TEXT NOT NULL,
+        state               TEXT NOT NULL,
+        error_code          INTEGER NOT NULL,
+        created_at          INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX client_receipts_by_account ON client_receipts (account, seq);
+    `,
+  },
+];
