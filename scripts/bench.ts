@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { benchSimulator } from './bench/simulator.js';
 import { benchStore } from './bench/store.js';
+import { benchCarrier } from './bench/carrier.js';
+import { benchBacklog } from './bench/backlog.js';
 
 interface BenchOptions {
   messages: number;
@@ -15,6 +17,8 @@ interface BenchOptions {
 const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
   simulator: (o) => benchSimulator(o),
   store: (o) => benchStore(o),
+  carrier: (o) => benchCarrier(o),
+  backlog: (o) => benchBacklog(o),
 };
 
 const { values } = parseArgs({

@@ -3,8 +3,7 @@
  * receipts over one bind with a window of 100, so we know it never limits other benchmarks.
  * The simulator runs in a worker thread; this thread is the ESME.
  */
-import { Worker } from 'node:worker_threads';
-import { once } from 'node:events';
+import { startSimulatorWorker } from './worker.js';
 import { connectAndBind } from '../../src/smpp/client.js';
 import { createLogger } from '../../src/obs/logger.js';
 
@@ -19,10 +18,8 @@ export interface SimulatorBenchResult {
 }
 
 export async function benchSimulator(opts: { messages: number; window: number }): Promise<SimulatorBenchResult> {
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-    workerData: { module: new URL('./simulator-worker.ts', import.meta.url).href, behaviour: { dlr: { mode: 'text+tlv' } } },
-  });
-  const [{ port }] = (await once(worker, 'message')) as [{ port: number }];
+  const sim = await startSimulatorWorker({ dlr: { mode: 'text+tlv' } });
+  const port = sim.port;
   const session = await connectAndBind({
     host: '127.0.0.1',
     port,
@@ -56,9 +53,7 @@ export async function benchSimulator(opts: { messages: number; window: number })
   const dlrDoneAt = await allDlrs;
   if (failed > 0) throw new Error(`${failed} submits failed; the benchmark is void`);
   await session.unbind();
-  worker.postMessage('close');
-  await once(worker, 'message');
-  await worker.terminate();
+  await sim.close();
   const submitSeconds = (respDoneAt - started) / 1000;
   const dlrSeconds = (dlrDoneAt - started) / 1000;
   return {

@@ -5,7 +5,11 @@
  */
 export function waitForShutdown(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    // Signal listeners do not keep Node running: without this handle a daemon with nothing
+    // open (no carriers configured, say) would exit at once.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const onSignal = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       resolve(signal);

@@ -51,7 +51,17 @@ export interface DispatcherOptions {
   now?: () => number;
 }
 
+export interface DispatchCounters {
+  /** Submits a carrier accepted. */
+  accepted: number;
+  /** Passes that ended with the message back in the queue. */
+  retried: number;
+  /** Messages ended without a carrier receipt: permanent error, expiry, no route. */
+  failed: number;
+}
+
 export class Dispatcher {
+  readonly counters: DispatchCounters = { accepted: 0, retried: 0, failed: 0 };
   private inFlight = 0;
   private running = false;
   private pumpScheduled = false;
@@ -136,10 +146,16 @@ export class Dispatcher {
 
   private async dispatch(m: ClaimedMessage): Promise<void> {
     const now = this.now();
-    if (now >= m.validUntil) return this.o.store.settle(m, [], { kind: 'final', state: 'EXPIRED', errorCode: 0 });
+    if (now >= m.validUntil) {
+      this.counters.failed++;
+      return this.o.store.settle(m, [], { kind: 'final', state: 'EXPIRED', errorCode: 0 });
+    }
     const c = m.content;
     const decision = this.o.routes.decide({ destinationAddr: c.destinationAddr, destTon: c.destTon, account: m.account, sourceAddr: c.sourceAddr, sourceTon: c.sourceTon });
-    if (!decision.route) return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });
+    if (!decision.route) {
+      this.counters.failed++;
+      return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });
+    }
 
     const attempts: AttemptRecord[] = [];
     let lastStatus: number | null = null;
@@ -154,6 +170,7 @@ export class Dispatcher {
           continue;
         case 'accepted':
           breaker?.success(this.now());
+          this.counters.accepted++;
           attempts.push({ n, carrier, bind: outcome.bind, outcome: 'accepted', status: 0, carrierMessageId: outcome.carrierMessageId });
           return this.o.store.settle(m, attempts, {
             kind: 'accepted',
@@ -167,10 +184,12 @@ export class Dispatcher {
           const kind = classifyStatus(outcome.status);
           if (kind === 'throttle') {
             breaker?.success(this.now()); // alive, only busy
+            this.counters.retried++;
             return this.o.store.settle(m, attempts, { kind: 'retry', nextAttemptAt: this.now() + this.o.retry.throttleMs, errorCode: outcome.status });
           }
           if (kind === 'permanent') {
             breaker?.success(this.now()); // it answered: the carrier works, the message does not
+            this.counters.failed++;
             return this.o.store.settle(m, attempts, { kind: 'final', state: finalStateFor(outcome.status), errorCode: outcome.status });
           }
           breaker?.failure(this.now());
@@ -188,6 +207,7 @@ export class Dispatcher {
           continue;
       }
     }
+    this.counters.retried++;
     return this.o.store.settle(m, attempts, { kind: 'retry', nextAttemptAt: this.now() + this.backoff(m.attempts + attempts.length), errorCode: lastStatus });
   }
 

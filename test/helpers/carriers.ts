@@ -10,7 +10,8 @@ import type { LoadedConfig } from '../../src/config/loader.js';
 import type { MessageContent } from '../../src/messages/types.js';
 import { CarrierLink } from '../../src/carriers/carrier-link.js';
 import type { DeliverCallback } from '../../src/carriers/bind-pool.js';
-import { quietLogger, testNumber } from './esme.js';
+import { quietLogger } from './esme.js';
+import { content } from './routing-store.js';
 
 export const PASSWORD_ENV = 'MASKGATE_TEST_CARRIER_PASSWORD';
 
@@ -62,26 +63,9 @@ export async function eventually(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-export function content(overrides: Partial<MessageContent> = {}): MessageContent {
-  return {
-    sourceAddr: '12345',
-    sourceTon: 3,
-    sourceNpi: 0,
-    destinationAddr: testNumber(),
-    destTon: 1,
-    destNpi: 1,
-    esmClass: 0,
-    protocolId: 0,
-    priorityFlag: 0,
-    dataCoding: 0,
-    shortMessage: Buffer.from('hello'),
-    ...overrides,
-  };
-}
-
 let nextId = 0;
 
 /** A submit as messages/ makes it; the client asked for no receipt unless told. */
 export function message(overrides: Partial<MessageContent> = {}, registeredDelivery = 0) {
-  return { id: `m${++nextId}`, content: content(overrides), registeredDelivery };
+  return { id: `m${++nextId}`, content: content({ sourceAddr: '12345', sourceTon: 3, shortMessage: Buffer.from('hello'), ...overrides }), registeredDelivery };
 }

@@ -68,3 +68,31 @@ test('start runs the embedded simulated carriers and stops on SIGTERM with exit 
   const [code] = (await once(child, 'exit')) as [number | null];
   t.is(code, 0);
 });
+
+test('start refuses a store made under another master key, with exit 2 and what to do', async (t) => {
+  const store = `${files.dir}/wrong-key.db`;
+  const file = files.write(['stores:', `  routing: { path: ${store} }`, 'keys:', '  masterKeyEnv: MASKGATE_TEST_KEY', ''].join('\n'));
+  const keyA = Buffer.alloc(32, 1).toString('base64');
+  const keyB = Buffer.alloc(32, 2).toString('base64');
+
+  const first = spawn(process.execPath, [CLI, 'start', '--config', file], { cwd: ROOT, env: { ...env, MASKGATE_TEST_KEY: keyA } });
+  t.teardown(() => first.kill('SIGKILL'));
+  first.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    first.once('exit', (code) => reject(new Error(`the first start exited with ${code}`)));
+    let out = '';
+    first.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('Ctrl-C stops it.')) resolve();
+    });
+  });
+  first.removeAllListeners('exit');
+  first.kill('SIGTERM');
+  t.is(((await once(first, 'exit')) as [number | null])[0], 0);
+
+  const second = spawnSync(process.execPath, [CLI, 'start', '--config', file], { cwd: ROOT, env: { ...env, MASKGATE_TEST_KEY: keyB }, encoding: 'utf8' });
+  t.is(second.status, 2);
+  t.regex(second.stderr, /created with a different master key/);
+  t.regex(second.stderr, /masterKeyFile\/masterKeyEnv/);
+  t.notRegex(second.stderr, new RegExp(keyB.slice(0, 12).replace(/[+/]/g, '.')), 'the key never appears in the message');
+});
