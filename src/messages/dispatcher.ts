@@ -70,8 +70,11 @@ export class Dispatcher {
   private readonly settled = new Set<Promise<void>>();
   private readonly now: () => number;
 
+  private readonly claimBatch: number;
+
   constructor(private readonly o: DispatcherOptions) {
     this.now = o.now ?? Date.now;
+    this.claimBatch = Math.max(1, Math.floor(o.maxInFlight / 4));
     for (const name of o.carrierNames) this.breakers.set(name, new CircuitBreaker(o.breaker));
   }
 
@@ -113,7 +116,9 @@ export class Dispatcher {
   private pump(): void {
     if (!this.running) return;
     const room = this.o.maxInFlight - this.inFlight;
-    if (room <= 0) return; // a settling message wakes us
+    // Claim in batches: a claim is a transaction, and with synchronous = FULL a commit is an
+    // fsync, so topping up one slot at a time would cost an fsync per message.
+    if (room <= 0 || (this.inFlight > 0 && room < this.claimBatch)) return; // settles wake us
     if (!this.o.carrierNames.some((c) => this.o.carriers.isAvailable(c))) return this.idle();
     const batch = this.o.store.claimDue(this.now(), room);
     if (batch.length === 0) return this.idle();
