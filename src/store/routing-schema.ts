@@ -74,4 +74,25 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX client_receipts_by_account ON client_receipts (account, seq);
     `,
   },
+  {
+    version: 2,
+    description: 'upstream accounts',
+    // The only numbers here are MO prefixes: the aggregator's own numbers, not subscribers'.
+    up: `
+      CREATE TABLE accounts (
+        system_id              TEXT PRIMARY KEY,  -- SMPP system_id, 1..15 printable ASCII
+        password_hash          TEXT NOT NULL,     -- scrypt$N$r$p$salt_b64$hash_b64, never the password
+        enabled                INTEGER NOT NULL,  -- 0: every bind refused
+        bind_modes             TEXT NOT NULL,     -- JSON array of transmitter, receiver, transceiver
+        allowed_sources        TEXT NOT NULL,     -- JSON array of addresses or CIDR blocks; [] = any
+        max_binds              INTEGER NOT NULL,
+        throughput_msg_per_sec REAL NOT NULL,
+        max_queued             INTEGER NOT NULL,
+        mo_prefixes            TEXT NOT NULL,     -- JSON array of digit strings
+        dlr_over_smpp          INTEGER NOT NULL,
+        created_at             INTEGER NOT NULL,  -- epoch ms
+        updated_at             INTEGER NOT NULL   -- epoch ms
+      ) STRICT;
+    `,
+  },
 ];
