@@ -1,18 +1,23 @@
 /**
  * Wiring, in the order a start needs: configuration → master key → routing store →
- * services (routes, carriers, dispatcher, receipt intake) → listeners (the client side,
- * when it exists). `stop()` undoes it in reverse: stop taking messages, let the ones in
- * flight settle, unbind from the carriers, commit what waits, close the store.
+ * services (routes, carriers, dispatcher, receipt intake) → listeners (the client side).
+ * `stop()` undoes it in reverse: close the client listener, stop taking messages, let the
+ * ones in flight settle, unbind from the carriers, commit what waits, close the store.
+ * `startGateway` is everything but the listener (tests and benchmarks drive it directly);
+ * `startDaemon` adds accounts and the listener.
  */
 import type { LoadedConfig } from './config/loader.js';
-import { resolveConfigPath } from './config/loader.js';
 import type { Logger } from './obs/logger.js';
-import { createMasterKeyIfMissing, deriveKey, loadMasterKey } from './keys/master-key.js';
-import { openDatabase } from './store/database.js';
-import { ROUTING_MIGRATIONS } from './store/routing-schema.js';
+import { deriveKey } from './keys/master-key.js';
+import { openRoutingStore } from './store/routing-store.js';
 import { MessageStore, type MessageStatus } from './messages/message-store.js';
 import { Dispatcher } from './messages/dispatcher.js';
 import type { NewMessage } from './messages/types.js';
+import type { Database } from './store/database.js';
+import { AccountStore } from './accounts/account-store.js';
+import { StoredAccountDirectory } from './accounts/account-directory.js';
+import { BindLockout, DEFAULT_LOCKOUT } from './accounts/lockout.js';
+import { startClientListener, type ClientListener } from './upstream/client-listener.js';
 import { RouteTable } from './routing/route-table.js';
 import { parseDestination } from './routing/destination.js';
 import { CarrierManager } from './carriers/carrier-manager.js';
@@ -36,6 +41,8 @@ export interface Gateway {
   readonly carriers: CarrierManager;
   readonly dispatcher: Dispatcher;
   readonly receipts: ReceiptCounters;
+  /** The routing store's connection, for the services that share it (accounts). */
+  readonly db: Database;
   stop(): Promise<void>;
 }
 
@@ -47,10 +54,8 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(config: LoadedConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  const created = createMasterKeyIfMissing(config.keys, config.configDir);
-  if (created) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: created });
-  const masterKey = loadMasterKey(config.keys, config.configDir);
-  const db = openDatabase({ path: resolveConfigPath(config, config.stores.routing.path), name: 'routing store', migrations: ROUTING_MIGRATIONS, masterKey });
+  const { db, masterKey, createdKeyFile } = openRoutingStore(config);
+  if (createdKeyFile) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: createdKeyFile });
   const bodyKey = deriveKey(masterKey, 'routing-bodies', 1);
   const store = new MessageStore({
     db,
@@ -109,6 +114,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     carriers,
     dispatcher,
     receipts,
+    db,
     stop() {
       stopping ??= (async () => {
         clearInterval(sweeper);
@@ -122,4 +128,37 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
       return stopping;
     },
   };
+}
+
+export interface Daemon {
+  gateway: Gateway;
+  listener: ClientListener;
+  accounts: AccountStore;
+  stop(): Promise<void>;
+}
+
+/** The whole daemon: the gateway, the accounts, and the SMPP listener for clients. */
+export async function startDaemon(config: LoadedConfig, logger: Logger): Promise<Daemon> {
+  const gateway = await startGateway(config, logger);
+  try {
+    const accounts = new AccountStore(gateway.db, config.accountDefaults);
+    const directory = new StoredAccountDirectory(accounts, new BindLockout(DEFAULT_LOCKOUT));
+    const listener = await startClientListener({ config, gateway, directory, logger });
+    let stopping: Promise<void> | undefined;
+    return {
+      gateway,
+      listener,
+      accounts,
+      stop() {
+        stopping ??= (async () => {
+          await listener.close(); // no new submits while the gateway drains
+          await gateway.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await gateway.stop();
+    throw err;
+  }
 }

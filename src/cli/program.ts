@@ -15,6 +15,8 @@ import { registerStartCommand } from './start-command.js';
 import { registerSimulatorCommand } from './simulator-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerRoutesCommands } from './routes-command.js';
+import { registerTlsCommands } from './tls-command.js';
+import { registerAccountsCommands } from './accounts-command.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
   registerConfigCommands(program, ctx);
   registerKeysCommands(program, ctx);
   registerRoutesCommands(program, ctx);
+  registerTlsCommands(program, ctx);
+  registerAccountsCommands(program, ctx);
   return program;
 }
 

@@ -3,20 +3,36 @@
  * they opened. A close that hangs past the deadline ends the process anyway, with exit 1,
  * so a supervisor never waits forever on us.
  */
-export function waitForShutdown(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    // Signal listeners do not keep Node running: without this handle a daemon with nothing
-    // open (no carriers configured, say) would exit at once.
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const onSignal = (signal: NodeJS.Signals) => {
-      clearInterval(keepAlive);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+export interface ShutdownListener {
+  /** Resolves with the first SIGINT or SIGTERM. */
+  readonly received: Promise<NodeJS.Signals>;
+  /** Stops listening and lets the process exit (call it in a finally). */
+  dispose(): void;
+}
+
+/**
+ * Listen before starting anything: a signal during start-up must lead to an orderly stop
+ * once started, not to the default action (an immediate kill) because no handler was there.
+ */
+export function listenForShutdown(): ShutdownListener {
+  // Signal listeners do not keep Node running: without this handle a daemon with nothing
+  // open (no carriers configured, say) would exit at once.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const dispose = () => {
+    clearInterval(keepAlive);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  const received = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (signal) => {
+      dispose();
       resolve(signal);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
   });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { received, dispose };
 }
 
 export async function closeWithin(deadlineMs: number, close: () => Promise<void>): Promise<void> {

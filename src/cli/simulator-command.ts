@@ -9,32 +9,43 @@ import { createLogger } from '../obs/logger.js';
 import { runSimulators } from '../../simulators/run.js';
 import type { CliContext } from './program.js';
 import { printResult } from './output.js';
-import { closeWithin, waitForShutdown } from './shutdown.js';
+import { closeWithin, listenForShutdown, type ShutdownListener } from './shutdown.js';
 
 export function registerSimulatorCommand(program: Command, ctx: CliContext): void {
   program
     .command('simulator')
     .description('run the simulated carrier SMSCs of the configuration (one per simulator.instances entry)')
     .action(async () => {
-      const { config: file, json } = ctx.globals();
-      const config = loadConfig(file);
-      if (config.simulator.instances.length === 0) {
-        throw new GatewayError('USAGE', `${file} has no simulator.instances; add at least one (see config/maskgate.example.yaml) or pass --config config/demo.yaml`);
+      // Listen first: a SIGTERM during start-up must shut down in order once started, not
+      // hit the default action (an immediate kill) because no handler was there yet.
+      const shutdown = listenForShutdown();
+      try {
+        await runSimulator(ctx, shutdown);
+      } finally {
+        shutdown.dispose();
       }
-      const logger = createLogger({ level: config.logging.level, format: config.logging.format, stream: process.stderr });
-      const running = await runSimulators(config.simulator, config.configDir, logger);
-      const summary = {
-        instances: running.instances.map((s) => ({ name: s.name, host: '127.0.0.1', port: s.port, tlsPort: s.tlsPort ?? null })),
-        control: running.control ? { url: running.control.url, token: running.control.tokenSource === 'generated' ? running.control.token : '(configured)' } : null,
-      };
-      printResult(summary, { json }, () =>
-        [
-          ...summary.instances.map((i) => `simulated SMSC ${i.name}: smpp://127.0.0.1:${i.port}${i.tlsPort ? ` and ssmpp://127.0.0.1:${i.tlsPort}` : ''}`),
-          summary.control ? `control: ${summary.control.url} (Authorization: Bearer ${summary.control.token})` : 'control: off (add simulator.control to the configuration to enable it)',
-          'Ctrl-C stops it.',
-        ].join('\n'),
-      );
-      await waitForShutdown();
-      await closeWithin(10_000, running.close);
     });
+}
+
+async function runSimulator(ctx: CliContext, shutdown: ShutdownListener): Promise<void> {
+  const { config: file, json } = ctx.globals();
+  const config = loadConfig(file);
+  if (config.simulator.instances.length === 0) {
+    throw new GatewayError('USAGE', `${file} has no simulator.instances; add at least one (see config/maskgate.example.yaml) or pass --config config/demo.yaml`);
+  }
+  const logger = createLogger({ level: config.logging.level, format: config.logging.format, stream: process.stderr });
+  const running = await runSimulators(config.simulator, config.configDir, logger);
+  const summary = {
+    instances: running.instances.map((s) => ({ name: s.name, host: '127.0.0.1', port: s.port, tlsPort: s.tlsPort ?? null })),
+    control: running.control ? { url: running.control.url, token: running.control.tokenSource === 'generated' ? running.control.token : '(configured)' } : null,
+  };
+  printResult(summary, { json }, () =>
+    [
+      ...summary.instances.map((i) => `simulated SMSC ${i.name}: smpp://127.0.0.1:${i.port}${i.tlsPort ? ` and ssmpp://127.0.0.1:${i.tlsPort}` : ''}`),
+      summary.control ? `control: ${summary.control.url} (Authorization: Bearer ${summary.control.token})` : 'control: off (add simulator.control to the configuration to enable it)',
+      'Ctrl-C stops it.',
+    ].join('\n'),
+  );
+  await shutdown.received;
+  await closeWithin(10_000, running.close);
 }

@@ -113,6 +113,10 @@ export class MessageStore {
       status: db.prepare(`SELECT id, account, state, submitted_at, done_at, error_code, carrier FROM messages WHERE id = ?`),
       attempts: db.prepare(`SELECT n, carrier, at, outcome, status FROM attempts WHERE message_id = ? ORDER BY n`),
       queuedCount: db.prepare(`SELECT count(*) AS n FROM messages WHERE queued = 1`),
+      cancellable: db.prepare(
+        `SELECT 1 FROM messages WHERE id = ? AND account = ? AND state = 'ACCEPTED' AND queued = 1
+         AND NOT EXISTS (SELECT 1 FROM attempts WHERE message_id = messages.id AND outcome IN ('accepted', 'timeout', 'lost'))`,
+      ),
     };
   }
 
@@ -226,6 +230,20 @@ export class MessageStore {
   sweepEarlyReceipts(before: number): Promise<number> {
     let dropped = 0;
     return this.writes.write(() => (dropped = this.stmt.expireHeld!.run(before).changes)).then(() => dropped);
+  }
+
+  /**
+   * cancel_sm: DELETED, durably, if the message is the account's, waits in the queue (not
+   * in flight) and no carrier may have it (no attempt accepted, timed out or lost). Anything
+   * else is false: a message a carrier may hold cannot be taken back from here.
+   */
+  cancelQueued(id: string, account: string, now = Date.now()): Promise<boolean> {
+    let cancelled = false;
+    return this.write(() => {
+      if (!this.stmt.cancellable!.get(id, account)) return;
+      this.finalizeNow(id, 'DELETED', 0, now);
+      cancelled = true;
+    }).then(() => cancelled);
   }
 
   status(id: string): MessageStatus | undefined {

@@ -25,7 +25,10 @@ for (const format of ['hex', 'decimal'] as const) {
       carriers: [{ name: 'alpha', behaviour: { messageIdFormat: format, dlr: { rules: [{ destinationPrefix: '9989099', stat: 'UNDELIV', err: 1 }] } }, profile: { dlrIdFormat: format } }],
     });
     await carrierUp(gateway, 'alpha');
-    const ok = await gateway.enqueue(newMessage());
+    // Fixed numbers: a random one would match the failing rule's prefix one time in a hundred.
+    const succeeding = newMessage();
+    succeeding.content.destinationAddr = '998901000001';
+    const ok = await gateway.enqueue(succeeding);
     const failing = newMessage();
     failing.content.destinationAddr = '998909912345';
     const bad = await gateway.enqueue(failing);

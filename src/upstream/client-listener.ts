@@ -1,0 +1,104 @@
+/**
+ * The SMPP listeners clients bind to: TCP always, TLS when `smpp.tls` is configured. Every
+ * connection gets the session limits of `config.smpp` (a connection that never binds is
+ * closed at bindTimeoutMs, a silent one at idleTimeoutMs) and the handlers of
+ * client-session.ts. The services they share live here: the registry of live binds, the
+ * per-account rate limiter and queue counter.
+ */
+import { readFileSync } from 'node:fs';
+import type { AccountDirectory } from '../accounts/types.js';
+import { resolveConfigPath, type LoadedConfig } from '../config/loader.js';
+import { GatewayError } from '../errors.js';
+import type { Logger } from '../obs/logger.js';
+import { SmppServer, type ServerTlsOptions } from '../smpp/server.js';
+import type { SmppSession } from '../smpp/session.js';
+import { BindRegistry } from './bind-steps.js';
+import { attachClientSession, type ClientGateway, type ClientServices } from './client-session.js';
+import { QueueTracker } from './queue-tracker.js';
+import { AccountRateLimiter } from './rate-limiter.js';
+
+export interface ClientListenerOptions {
+  config: LoadedConfig;
+  gateway: ClientGateway;
+  directory: AccountDirectory;
+  logger: Logger;
+}
+
+export interface ClientListener {
+  port: number;
+  /** Present when smpp.tls is configured. */
+  tlsPort?: number;
+  /** Every open client session, on either listener (a snapshot). */
+  readonly sessions: ReadonlySet<SmppSession>;
+  /** The live binds per account (receiver-capable sessions are where receipts go). */
+  readonly registry: BindRegistry<SmppSession>;
+  /** Stops accepting and drops every client session. */
+  close(): Promise<void>;
+}
+
+function readTls(config: LoadedConfig): ServerTlsOptions | undefined {
+  const tls = config.smpp.tls;
+  if (!tls) return undefined;
+  if (tls.caFile !== undefined) {
+    // Fail closed: accepting clients without the certificate the operator asked for would be worse.
+    throw new GatewayError('CONFIG_INVALID', 'smpp.tls.caFile (client certificates, mutual TLS) is not supported yet; remove it to serve TLS without client certificates');
+  }
+  const read = (what: string, file: string) => {
+    const full = resolveConfigPath(config, file);
+    try {
+      return readFileSync(full);
+    } catch (err) {
+      throw new GatewayError('CONFIG_UNREADABLE', `cannot read smpp.tls.${what} ${full} (${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`maskgate tls init\` or fix the path`, { cause: err });
+    }
+  };
+  return { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile) };
+}
+
+export async function startClientListener(opts: ClientListenerOptions): Promise<ClientListener> {
+  const { config, logger } = opts;
+  const smpp = config.smpp;
+  const tls = readTls(config);
+  const queue = new QueueTracker(opts.gateway.store.events);
+  const services: ClientServices = {
+    gateway: opts.gateway,
+    directory: opts.directory,
+    registry: new BindRegistry<SmppSession>(),
+    limiter: new AccountRateLimiter(),
+    queue,
+    maxPendingPerSession: smpp.windowSize,
+    now: Date.now,
+  };
+  const session = {
+    windowSize: smpp.windowSize,
+    responseTimeoutMs: smpp.responseTimeoutMs,
+    maxPduBytes: smpp.maxPduBytes,
+    bindTimeoutMs: smpp.bindTimeoutMs,
+    idleTimeoutMs: smpp.idleTimeoutMs,
+    enquireLinkIntervalMs: smpp.enquireLinkIntervalMs,
+  };
+  const onSession = (s: SmppSession) => attachClientSession(s, services);
+  const servers = [new SmppServer({ host: smpp.tcp.host, port: smpp.tcp.port, session, logger, onSession })];
+  if (tls && smpp.tls) servers.push(new SmppServer({ host: smpp.tls.host, port: smpp.tls.port, tls, session, logger, onSession }));
+
+  const close = async () => {
+    queue.close();
+    await Promise.all(servers.map((s) => s.close()));
+  };
+  const ports: number[] = [];
+  try {
+    for (const server of servers) ports.push((await server.listen()).port);
+  } catch (err) {
+    await close();
+    throw new GatewayError('CONFIG_INVALID', `cannot listen for SMPP clients: ${err instanceof Error ? err.message : String(err)}; free the port or change smpp.tcp / smpp.tls`, { cause: err });
+  }
+  logger.info('listening for SMPP clients', { port: ports[0], tlsPort: ports[1] });
+  return {
+    port: ports[0]!,
+    ...(ports[1] !== undefined ? { tlsPort: ports[1] } : {}),
+    get sessions() {
+      return new Set(servers.flatMap((server) => [...server.sessions]));
+    },
+    registry: services.registry,
+    close,
+  };
+}

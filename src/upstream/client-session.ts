@@ -1,0 +1,164 @@
+/**
+ * One client connection in our SMSC role: its bind (bind-steps.ts) and a handler per
+ * command. The session (smpp/session.ts) has already checked the bind state, so a request
+ * here comes from a bound transmitter or transceiver.
+ *
+ * submit_sm: translate → account throughput (0x58) → account queue (0x14) → durable enqueue
+ * → submit_sm_resp with our id. The response waits for the commit: a client that got an id
+ * can count on the message (PRODUCT.md, reliability). While this session has windowSize
+ * enqueues waiting for the store, it stops reading: slowness costs backpressure, not memory.
+ */
+import type { Account, AccountDirectory } from '../accounts/types.js';
+import { asGatewayError } from '../errors.js';
+import type { Gateway } from '../main.js';
+import type { Logger } from '../obs/logger.js';
+import type { Pdu } from '../smpp/codec.js';
+import type { SmppSession } from '../smpp/session.js';
+import { STATUS, WIRE } from '../smpp/status.js';
+import { runBindSteps, type BindRegistry } from './bind-steps.js';
+import { SMPP_MESSAGE_STATE, smppAbsoluteTime } from './message-state.js';
+import type { QueueTracker } from './queue-tracker.js';
+import type { AccountRateLimiter } from './rate-limiter.js';
+import { translateSubmit } from './submit-translation.js';
+
+/** The system_id we answer binds with. */
+export const OUR_SYSTEM_ID = 'maskgate';
+/** query_sm_resp's error_code is one octet (SMPP 3.4 §5.2.31); larger codes saturate. */
+const MAX_ERROR_CODE = 0xff;
+
+export type ClientGateway = Pick<Gateway, 'enqueue' | 'status'> & { store: Pick<Gateway['store'], 'events' | 'cancelQueued'> };
+
+export interface ClientServices {
+  gateway: ClientGateway;
+  directory: AccountDirectory;
+  registry: BindRegistry<SmppSession>;
+  limiter: AccountRateLimiter;
+  queue: QueueTracker;
+  /** Enqueues one session may have waiting for the store before it stops reading. */
+  maxPendingPerSession: number;
+  now: () => number;
+}
+
+export function attachClientSession(session: SmppSession, services: ClientServices): void {
+  let bound: { account: Account; log: Logger } | undefined;
+  let pending = 0;
+
+  session.on('bind', (pdu, mode) => {
+    const systemId = typeof pdu.system_id === 'string' ? pdu.system_id : '';
+    const password = typeof pdu.password === 'string' ? pdu.password : '';
+    runBindSteps(
+      { systemId, password, mode, remoteAddress: session.socket.remoteAddress ?? '', item: session, stillOpen: () => !session.closed },
+      { directory: services.directory, registry: services.registry, now: services.now },
+    ).then(
+      (result) => {
+        if (!result.ok) {
+          session.log.info('bind refused', { systemId, mode, step: result.step, reason: result.reason });
+          if (!session.closed) session.rejectBind(pdu, result.status);
+          return;
+        }
+        if (session.closed) return result.unregister();
+        session.once('close', result.unregister);
+        session.acceptBind(pdu, mode, OUR_SYSTEM_ID);
+        bound = { account: result.account, log: session.log.child({ systemId }) };
+        bound.log.info('client bound', { mode });
+      },
+      (err: unknown) => {
+        session.log.error('bind failed', { systemId, error: asGatewayError(err).message });
+        if (!session.closed) session.rejectBind(pdu, STATUS.ESME_RSYSERR);
+      },
+    );
+  });
+
+  session.on('request', (pdu) => {
+    if (!bound) {
+      // The session lets requests through only once bound; this is a bug, not a client's fault.
+      session.respond(pdu, {}, STATUS.ESME_RINVBNDSTS);
+      return;
+    }
+    switch (pdu.command) {
+      case 'submit_sm':
+        return submit(pdu, bound);
+      case 'query_sm':
+        return query(pdu, bound.account.systemId);
+      case 'cancel_sm':
+        return cancel(pdu, bound);
+      default:
+        // data_sm, submit_multi, replace_sm: valid SMPP we do not offer (yet).
+        session.respond(pdu, {}, STATUS.ESME_RINVCMDID);
+    }
+  });
+
+  function submit(pdu: Pdu, b: { account: Account; log: Logger }): void {
+    // Re-read: limits changed by the CLI apply to the next submit, not the next bind.
+    const account = services.directory.get(b.account.systemId) ?? b.account;
+    const translated = translateSubmit(pdu, account.systemId, services.now());
+    if (!translated.ok) {
+      b.log.info('submit refused', { code: translated.code, reason: translated.reason });
+      session.respond(pdu, {}, WIRE[translated.code].status);
+      return;
+    }
+    // Throttle and queue-full refusals are routine under load: debug, or they would flood the log.
+    if (!services.limiter.take(account.systemId, account.throughputMsgPerSec, services.now())) {
+      b.log.debug('submit over throughput', { code: 'THROTTLED' });
+      session.respond(pdu, {}, WIRE.THROTTLED.status);
+      return;
+    }
+    if (!services.queue.tryReserve(account.systemId, account.maxQueued)) {
+      b.log.debug('submit over the account queue', { code: 'QUEUE_FULL' });
+      session.respond(pdu, {}, WIRE.QUEUE_FULL.status);
+      return;
+    }
+    if (++pending >= services.maxPendingPerSession) session.pause();
+    services.gateway
+      .enqueue(translated.message)
+      .then(
+        (id) => {
+          services.queue.accepted(id, account.systemId);
+          session.respond(pdu, { message_id: id });
+        },
+        (err: unknown) => {
+          services.queue.release(account.systemId);
+          const error = asGatewayError(err);
+          b.log.warn('submit not stored', { code: error.code, error: error.message });
+          session.respond(pdu, {}, WIRE[error.code].status);
+        },
+      )
+      .finally(() => {
+        if (--pending < services.maxPendingPerSession) session.resume();
+      })
+      .catch((err: unknown) => session.log.error('submit handler failed', { error: asGatewayError(err).message }));
+  }
+
+  function query(pdu: Pdu, systemId: string): void {
+    const id = typeof pdu.message_id === 'string' ? pdu.message_id : '';
+    const status = id === '' ? undefined : services.gateway.status(id);
+    // Another account's message answers exactly like an unknown one: ids leak nothing.
+    if (!status || status.account !== systemId) {
+      session.respond(pdu, {}, STATUS.ESME_RQUERYFAIL);
+      return;
+    }
+    session.respond(pdu, {
+      message_id: id,
+      final_date: status.doneAt === null ? '' : smppAbsoluteTime(status.doneAt),
+      message_state: SMPP_MESSAGE_STATE[status.state],
+      error_code: Math.min(status.errorCode ?? 0, MAX_ERROR_CODE),
+    });
+  }
+
+  function cancel(pdu: Pdu, b: { account: Account; log: Logger }): void {
+    const id = typeof pdu.message_id === 'string' ? pdu.message_id : '';
+    if (id === '') {
+      // Cancelling by source and destination (SMPP 3.4 §4.9) would need a number index we do not keep.
+      session.respond(pdu, {}, STATUS.ESME_RCANCELFAIL);
+      return;
+    }
+    services.gateway.store.cancelQueued(id, b.account.systemId).then(
+      (cancelled) => session.respond(pdu, {}, cancelled ? STATUS.ESME_ROK : STATUS.ESME_RCANCELFAIL),
+      (err: unknown) => {
+        const error = asGatewayError(err);
+        b.log.warn('cancel not stored', { code: error.code, error: error.message });
+        session.respond(pdu, {}, WIRE[error.code].status);
+      },
+    );
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * submit_sm → NewMessage: the edge where a client's PDU becomes the domain's message, or a
+ * refusal with the code whose wire status the client expects (smpp/status.ts WIRE).
+ *
+ * Policy:
+ * - destination_addr: 1 to 20 digits with an optional leading '+' (the field holds 21 octets
+ *   with its NUL, SMPP 3.4 §5.2.9); anything else is BAD_DESTINATION.
+ * - source_addr: alphanumeric senders (TON 5) up to 11 printable characters, what GSM
+ *   carries in the originator field (3GPP TS 23.040 §9.1.2.5); otherwise up to 15 digits
+ *   (E.164) with an optional '+'; anything else, or empty, is BAD_SOURCE.
+ * - Long messages are not taken yet: short_message over 254 octets (SMPP 3.4 §5.2.22), or
+ *   both short_message and message_payload, is MESSAGE_TOO_LONG. message_payload alone and
+ *   the sar_* TLVs pass through to the carrier untouched.
+ * - validity_period (SMPP 3.4 §7.1.1) becomes an instant; a value we cannot parse counts as
+ *   "none given" (the store's default validity applies) rather than refusing a message
+ *   clients of lax SMSCs send every day.
+ * - schedule_delivery_time is not honoured yet: the message is sent at once.
+ */
+import type { ErrorCode } from '../errors.js';
+import type { Pdu } from '../smpp/codec.js';
+import type { MessageContent, NewMessage } from '../messages/types.js';
+
+export type SubmitRefusal = { ok: false; code: Extract<ErrorCode, 'BAD_SOURCE' | 'BAD_DESTINATION' | 'MESSAGE_TOO_LONG'>; reason: string };
+export type SubmitTranslation = { ok: true; message: NewMessage } | SubmitRefusal;
+
+const TON_ALPHANUMERIC = 5;
+const MAX_SHORT_MESSAGE_OCTETS = 254;
+const DESTINATION = /^\+?\d{1,20}$/;
+const NUMERIC_SOURCE = /^\+?\d{1,15}$/;
+const ALPHANUMERIC_SOURCE = /^[\x20-\x7e]{1,11}$/;
+/** TLVs a carrier needs to see as the client sent them. */
+const PASS_THROUGH_TLVS = ['message_payload', 'sar_msg_ref_num', 'sar_total_segments', 'sar_segment_seqnum'] as const;
+
+function int(pdu: Pdu, field: string): number {
+  const v = pdu[field];
+  return typeof v === 'number' ? v : 0;
+}
+
+function str(pdu: Pdu, field: string): string {
+  const v = pdu[field];
+  return typeof v === 'string' ? v : '';
+}
+
+function refuse(code: SubmitRefusal['code'], reason: string): SubmitRefusal {
+  return { ok: false, code, reason };
+}
+
+export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitTranslation {
+  const destinationAddr = str(pdu, 'destination_addr');
+  if (!DESTINATION.test(destinationAddr)) {
+    return refuse('BAD_DESTINATION', destinationAddr === '' ? 'destination_addr is empty' : 'destination_addr must be digits with an optional leading +');
+  }
+  const sourceAddr = str(pdu, 'source_addr');
+  const sourceTon = int(pdu, 'source_addr_ton');
+  if (sourceAddr === '') return refuse('BAD_SOURCE', 'source_addr is empty');
+  const sourceOk = sourceTon === TON_ALPHANUMERIC ? ALPHANUMERIC_SOURCE.test(sourceAddr) : NUMERIC_SOURCE.test(sourceAddr);
+  if (!sourceOk) {
+    return refuse('BAD_SOURCE', sourceTon === TON_ALPHANUMERIC ? 'an alphanumeric source_addr has at most 11 printable characters' : 'a numeric source_addr has at most 15 digits; alphanumeric senders need source_addr_ton 5');
+  }
+  const shortMessage = Buffer.isBuffer(pdu.short_message) ? pdu.short_message : Buffer.alloc(0);
+  if (shortMessage.length > MAX_SHORT_MESSAGE_OCTETS) return refuse('MESSAGE_TOO_LONG', 'short_message is over 254 octets; send long messages in parts');
+  const tlvs: NonNullable<MessageContent['tlvs']> = {};
+  for (const name of PASS_THROUGH_TLVS) {
+    const value = pdu[name];
+    if (typeof value === 'number' || typeof value === 'string' || Buffer.isBuffer(value)) tlvs[name] = value;
+  }
+  if (tlvs.message_payload !== undefined && shortMessage.length > 0) {
+    // SMPP 3.4 §5.3.2.32: the two are exclusive; which one the client meant is a guess.
+    return refuse('MESSAGE_TOO_LONG', 'short_message and message_payload are both set; send the text in one of them');
+  }
+  const content: MessageContent = {
+    sourceAddr,
+    sourceTon,
+    sourceNpi: int(pdu, 'source_addr_npi'),
+    destinationAddr,
+    destTon: int(pdu, 'dest_addr_ton'),
+    destNpi: int(pdu, 'dest_addr_npi'),
+    esmClass: int(pdu, 'esm_class'),
+    protocolId: int(pdu, 'protocol_id'),
+    priorityFlag: int(pdu, 'priority_flag'),
+    dataCoding: int(pdu, 'data_coding'),
+    shortMessage,
+  };
+  if (Object.keys(tlvs).length > 0) content.tlvs = tlvs;
+  return {
+    ok: true,
+    message: { account, content, registeredDelivery: int(pdu, 'registered_delivery'), validUntil: parseSmppTime(str(pdu, 'validity_period'), now) },
+  };
+}
+
+const SMPP_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d)(\d{2})([+\-R])$/;
+
+/**
+ * An SMPP time (SMPP 3.4 §7.1.1) as epoch ms: absolute `YYMMDDhhmmsstnnp` (local time with
+ * its offset from UTC in quarter hours, p '+' or '-') or relative `YYMMDDhhmmss000R` (from
+ * `now`). null for an empty or unparseable value. Years are 20YY.
+ */
+export function parseSmppTime(value: string, now: number): number | null {
+  const m = SMPP_TIME.exec(value);
+  if (!m) return null;
+  const [yy, mo, dd, hh, mi, ss, tenths, quarters, p] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7]), Number(m[8]), m[9]];
+  if (p === 'R') {
+    const base = new Date(now);
+    base.setUTCFullYear(base.getUTCFullYear() + yy, base.getUTCMonth() + mo, base.getUTCDate() + dd);
+    return base.getTime() + ((hh * 60 + mi) * 60 + ss) * 1000;
+  }
+  if (mo < 1 || mo > 12 || dd < 1 || dd > 31 || hh > 23 || mi > 59 || ss > 59 || quarters > 48) return null;
+  const local = Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss, tenths * 100);
+  // A day past the month's end (31 February) would roll over: refuse it instead.
+  if (new Date(local).getUTCDate() !== dd) return null;
+  const offsetMs = quarters * 15 * 60_000;
+  return p === '+' ? local - offsetMs : local + offsetMs;
+}
