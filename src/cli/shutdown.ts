@@ -14,7 +14,7 @@ export interface ShutdownListener {
  * Listen before starting anything: a signal during start-up must lead to an orderly stop
  * once started, not to the default action (an immediate kill) because no handler was there.
  */
-export function listenForShutdown(): ShutdownListener {
+function listenForShutdown(): ShutdownListener {
   // Signal listeners do not keep Node running: without this handle a daemon with nothing
   // open (no carriers configured, say) would exit at once.
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -33,6 +33,19 @@ export function listenForShutdown(): ShutdownListener {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { received, dispose };
+}
+
+/**
+ * Runs a long-running command with the shutdown listener installed before it starts and
+ * disposed however it ends (so a command that fails at start-up still lets the process exit).
+ */
+export async function untilShutdown(run: (shutdown: ShutdownListener) => Promise<void>): Promise<void> {
+  const shutdown = listenForShutdown();
+  try {
+    await run(shutdown);
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 export async function closeWithin(deadlineMs: number, close: () => Promise<void>): Promise<void> {

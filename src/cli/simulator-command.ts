@@ -9,22 +9,13 @@ import { createLogger } from '../obs/logger.js';
 import { runSimulators } from '../../simulators/run.js';
 import type { CliContext } from './program.js';
 import { printResult } from './output.js';
-import { closeWithin, listenForShutdown, type ShutdownListener } from './shutdown.js';
+import { closeWithin, untilShutdown, type ShutdownListener } from './shutdown.js';
 
 export function registerSimulatorCommand(program: Command, ctx: CliContext): void {
   program
     .command('simulator')
     .description('run the simulated carrier SMSCs of the configuration (one per simulator.instances entry)')
-    .action(async () => {
-      // Listen first: a SIGTERM during start-up must shut down in order once started, not
-      // hit the default action (an immediate kill) because no handler was there yet.
-      const shutdown = listenForShutdown();
-      try {
-        await runSimulator(ctx, shutdown);
-      } finally {
-        shutdown.dispose();
-      }
-    });
+    .action(() => untilShutdown((shutdown) => runSimulator(ctx, shutdown)));
 }
 
 async function runSimulator(ctx: CliContext, shutdown: ShutdownListener): Promise<void> {

@@ -12,7 +12,7 @@ import { startDaemon } from '../main.js';
 import { runSimulators, type RunningSimulators } from '../../simulators/run.js';
 import type { CliContext } from './program.js';
 import { printLine } from './output.js';
-import { closeWithin, listenForShutdown, type ShutdownListener } from './shutdown.js';
+import { closeWithin, untilShutdown, type ShutdownListener } from './shutdown.js';
 
 /** Enough for the drain (10 s) plus closing the store and the simulators. */
 const SHUTDOWN_DEADLINE_MS = 20_000;
@@ -21,16 +21,7 @@ export function registerStartCommand(program: Command, ctx: CliContext): void {
   program
     .command('start')
     .description('start maskgate on the configuration (default: the bundled demo with simulated carriers)')
-    .action(async () => {
-      // Listen first: a SIGTERM during start-up must shut down in order once started, not
-      // hit the default action (an immediate kill) because no handler was there yet.
-      const shutdown = listenForShutdown();
-      try {
-        await runStart(ctx, shutdown);
-      } finally {
-        shutdown.dispose();
-      }
-    });
+    .action(() => untilShutdown((shutdown) => runStart(ctx, shutdown)));
 }
 
 async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<void> {
