@@ -18,6 +18,7 @@ import { AccountStore } from './accounts/account-store.js';
 import { StoredAccountDirectory } from './accounts/account-directory.js';
 import { BindLockout, DEFAULT_LOCKOUT } from './accounts/lockout.js';
 import { startClientListener, type ClientListener } from './upstream/client-listener.js';
+import { ReceiptForwarder } from './upstream/receipt-forwarder.js';
 import { RouteTable } from './routing/route-table.js';
 import { parseDestination } from './routing/destination.js';
 import { CarrierManager } from './carriers/carrier-manager.js';
@@ -134,6 +135,7 @@ export interface Daemon {
   gateway: Gateway;
   listener: ClientListener;
   accounts: AccountStore;
+  receipts: ReceiptForwarder;
   stop(): Promise<void>;
 }
 
@@ -144,13 +146,24 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     const accounts = new AccountStore(gateway.db, config.accountDefaults);
     const directory = new StoredAccountDirectory(accounts, new BindLockout(DEFAULT_LOCKOUT));
     const listener = await startClientListener({ config, gateway, directory, logger });
+    const receipts = new ReceiptForwarder({
+      store: gateway.store,
+      listener,
+      directory,
+      windowSize: config.smpp.windowSize,
+      retentionMs: config.accountDefaults.dlrRetentionMs,
+      logger,
+    });
+    receipts.start();
     let stopping: Promise<void> | undefined;
     return {
       gateway,
       listener,
       accounts,
+      receipts,
       stop() {
         stopping ??= (async () => {
+          await receipts.stop(); // before the listener: receipts in flight get their answers
           await listener.close(); // no new submits while the gateway drains
           await gateway.stop();
         })();

@@ -64,6 +64,20 @@ export interface AttemptRecord {
   carrierMessageId?: string;
 }
 
+/** A receipt owed to a client, with the dates its text needs (the message may be purged: then null). */
+export interface OwedReceipt {
+  seq: number;
+  messageId: string;
+  state: MessageState;
+  errorCode: number;
+  createdAt: number;
+  submittedAt: number | null;
+  doneAt: number | null;
+}
+
+/** The addresses of a message, and nothing else of its sealed content (a receipt travels back on them). */
+export type ReceiptAddresses = Pick<MessageContent, 'sourceAddr' | 'sourceTon' | 'sourceNpi' | 'destinationAddr' | 'destTon' | 'destNpi'>;
+
 export type Settlement =
   | { kind: 'accepted'; carrier: string; carrierMessageId: string; carrierKey: string }
   | { kind: 'retry'; nextAttemptAt: number; errorCode: number | null }
@@ -110,6 +124,15 @@ export class MessageStore {
       dropHeld: db.prepare(`DELETE FROM early_receipts WHERE carrier = ? AND carrier_key = ?`),
       expireHeld: db.prepare(`DELETE FROM early_receipts WHERE received_at < ?`),
       clientReceipt: db.prepare(`INSERT INTO client_receipts (message_id, account, state, error_code, created_at) VALUES (?, ?, ?, ?, ?)`),
+      owedReceipts: db.prepare(
+        `SELECT r.seq, r.message_id, r.state, r.error_code, r.created_at, m.submitted_at, m.done_at
+         FROM client_receipts r LEFT JOIN messages m ON m.id = r.message_id
+         WHERE r.account = ? AND r.seq > ? ORDER BY r.seq LIMIT ?`,
+      ),
+      owingAccounts: db.prepare(`SELECT DISTINCT account FROM client_receipts`),
+      content: db.prepare(`SELECT content FROM messages WHERE id = ?`),
+      receiptSent: db.prepare(`DELETE FROM client_receipts WHERE seq = ?`),
+      expireReceipts: db.prepare(`DELETE FROM client_receipts WHERE created_at < ?`),
       status: db.prepare(`SELECT id, account, state, submitted_at, done_at, error_code, carrier FROM messages WHERE id = ?`),
       attempts: db.prepare(`SELECT n, carrier, at, outcome, status FROM attempts WHERE message_id = ? ORDER BY n`),
       queuedCount: db.prepare(`SELECT count(*) AS n FROM messages WHERE queued = 1`),
@@ -244,6 +267,36 @@ export class MessageStore {
       this.finalizeNow(id, 'DELETED', 0, now);
       cancelled = true;
     }).then(() => cancelled);
+  }
+
+  /** Up to `limit` receipts owed to the account after `afterSeq`, oldest first. */
+  owedReceipts(account: string, afterSeq: number, limit: number): OwedReceipt[] {
+    const rows = this.stmt.owedReceipts!.all(account, afterSeq, limit) as { seq: number; message_id: string; state: MessageState; error_code: number; created_at: number; submitted_at: number | null; done_at: number | null }[];
+    return rows.map((r) => ({ seq: r.seq, messageId: r.message_id, state: r.state, errorCode: r.error_code, createdAt: r.created_at, submittedAt: r.submitted_at, doneAt: r.done_at }));
+  }
+
+  /** The accounts that are owed at least one receipt (bounded by the number of accounts). */
+  accountsOwedReceipts(): string[] {
+    return (this.stmt.owingAccounts!.all() as { account: string }[]).map((r) => r.account);
+  }
+
+  /** Opens a message's content for its addresses only; undefined once the message is gone. */
+  receiptAddresses(id: string): ReceiptAddresses | undefined {
+    const row = this.stmt.content!.get(id) as { content: Buffer } | undefined;
+    if (!row) return undefined;
+    const c = decodeContent(open((v) => this.options.keys.keyFor(v), row.content, Buffer.from(id)));
+    return { sourceAddr: c.sourceAddr, sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destinationAddr: c.destinationAddr, destTon: c.destTon, destNpi: c.destNpi };
+  }
+
+  /** The client acknowledged the receipt: it is owed no more. Resolves once committed. */
+  receiptDelivered(seq: number): Promise<void> {
+    return this.writes.write(() => this.stmt.receiptSent!.run(seq));
+  }
+
+  /** Drops receipts owed since before `before` (retention); returns how many. */
+  expireClientReceipts(before: number): Promise<number> {
+    let dropped = 0;
+    return this.writes.write(() => (dropped = this.stmt.expireReceipts!.run(before).changes)).then(() => dropped);
   }
 
   status(id: string): MessageStatus | undefined {

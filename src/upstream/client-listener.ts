@@ -5,6 +5,7 @@
  * client-session.ts. The services they share live here: the registry of live binds, the
  * per-account rate limiter and queue counter.
  */
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { AccountDirectory } from '../accounts/types.js';
 import { resolveConfigPath, type LoadedConfig } from '../config/loader.js';
@@ -32,6 +33,8 @@ export interface ClientListener {
   readonly sessions: ReadonlySet<SmppSession>;
   /** The live binds per account (receiver-capable sessions are where receipts go). */
   readonly registry: BindRegistry<SmppSession>;
+  /** 'receiverBound' (systemId): a receiver or transceiver bind joined the registry (receipts may flow). */
+  readonly events: EventEmitter<{ receiverBound: [systemId: string] }>;
   /** Stops accepting and drops every client session. */
   close(): Promise<void>;
 }
@@ -76,7 +79,14 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     idleTimeoutMs: smpp.idleTimeoutMs,
     enquireLinkIntervalMs: smpp.enquireLinkIntervalMs,
   };
-  const onSession = (s: SmppSession) => attachClientSession(s, services);
+  const events = new EventEmitter<{ receiverBound: [systemId: string] }>();
+  const onSession = (s: SmppSession) => {
+    attachClientSession(s, services);
+    // The registry holds the session before acceptBind moves it to bound: a listener finds it there.
+    s.on('state', (to) => {
+      if ((to === 'bound_rx' || to === 'bound_trx') && s.systemId !== undefined) events.emit('receiverBound', s.systemId);
+    });
+  };
   const servers = [new SmppServer({ host: smpp.tcp.host, port: smpp.tcp.port, session, logger, onSession })];
   if (tls && smpp.tls) servers.push(new SmppServer({ host: smpp.tls.host, port: smpp.tls.port, tls, session, logger, onSession }));
 
@@ -99,6 +109,7 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
       return new Set(servers.flatMap((server) => [...server.sessions]));
     },
     registry: services.registry,
+    events,
     close,
   };
 }
