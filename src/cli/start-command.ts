@@ -57,7 +57,7 @@ async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<vo
       ? `  accounts: ${count} (see \`maskgate accounts list\`)`
       : '  accounts: none yet; add one with `MY_PW=secret1 npx maskgate accounts add demo --password-env MY_PW`',
   );
-  printLine('  not yet here: receipts and MO delivered back to clients (they are stored), long messages, masking.');
+  printLine('  not yet here: MO delivered to clients, long messages, virtual numbers and masking.');
   printLine('Ctrl-C stops it.');
   const signal = await shutdown.received;
   logger.info('shutting down', { signal });
