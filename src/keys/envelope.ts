@@ -14,7 +14,8 @@
  * 2^32 random-IV seals per key (about five days of a sustained 10,000 msg/s), which is why
  * keys carry a version and rotate.
  */
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { randomPiece } from './random-pool.js';
 import { GatewayError } from '../errors.js';
 
 const FORMAT_VERSION = 1;
@@ -28,20 +29,10 @@ const HEADER_BYTES = TAG_AT + TAG_BYTES;
 
 const CIPHER = 'aes-256-gcm';
 
-// A randomBytes(12) call costs about as much as the encryption itself, nearly all of it
-// per-call overhead; IVs are therefore cut from a buffer of CSPRNG output refilled in bulk.
-// Each slice is used once: seal() copies it out before anything else can draw.
-const IV_POOL = Buffer.alloc(IV_BYTES * 1024);
-let ivPoolAt = IV_POOL.length;
-
+// IVs come from the pooled CSPRNG output (random-pool.ts): a randomBytes(12) per seal cost as
+// much as the encryption. seal() copies the IV into the record before anything else draws.
 function nextIv(): Buffer {
-  if (ivPoolAt === IV_POOL.length) {
-    randomFillSync(IV_POOL);
-    ivPoolAt = 0;
-  }
-  const iv = IV_POOL.subarray(ivPoolAt, ivPoolAt + IV_BYTES);
-  ivPoolAt += IV_BYTES;
-  return iv;
+  return randomPiece(IV_BYTES);
 }
 
 export function seal(key: Buffer, keyVersion: number, plaintext: Buffer, aad?: Buffer): Buffer {

@@ -10,10 +10,10 @@
  *
  * Every write goes through the WriteBatcher (group commit); reads are synchronous.
  */
-import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Database, Statement } from 'better-sqlite3';
 import { open, seal } from '../keys/envelope.js';
+import { randomPiece } from '../keys/random-pool.js';
 import { WriteBatcher, type WriteBatcherOptions } from '../store/write-batcher.js';
 import { decodeContent, encodeContent } from './content-codec.js';
 import { FINAL_STATES, type MessageContent, type MessageState, type NewMessage } from './types.js';
@@ -91,7 +91,7 @@ function receiptWanted(registeredDelivery: number, state: MessageState): boolean
 
 /** 16 hex characters, random: unguessable, so one client cannot query another's messages by counting. */
 export function newMessageId(): string {
-  return randomBytes(8).toString('hex');
+  return randomPiece(8).toString('hex'); // pooled: randomBytes(8) per message was 8 % of the CPU
 }
 
 export class MessageStore {
