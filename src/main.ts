@@ -9,6 +9,7 @@
 import type { LoadedConfig } from './config/loader.js';
 import type { Logger } from './obs/logger.js';
 import { deriveKey } from './keys/master-key.js';
+import { readSecret } from './config/secret.js';
 import { openRoutingStore } from './store/routing-store.js';
 import { MessageStore, type MessageStatus } from './messages/message-store.js';
 import { Dispatcher } from './messages/dispatcher.js';
@@ -144,6 +145,11 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
   const gateway = await startGateway(config, logger);
   try {
     const accounts = new AccountStore(gateway.db, config.accountDefaults);
+    for (const seed of config.accountSeeds) {
+      if (accounts.get(seed.systemId)) continue; // a seed never changes an existing account
+      await accounts.add(seed.systemId, readSecret(seed, `accountSeeds ${seed.systemId} password`, config.configDir));
+      logger.info('account created from accountSeeds', { systemId: seed.systemId });
+    }
     const directory = new StoredAccountDirectory(accounts, new BindLockout(DEFAULT_LOCKOUT));
     const listener = await startClientListener({ config, gateway, directory, logger });
     const receipts = new ReceiptForwarder({

@@ -13,6 +13,7 @@ import { printError } from './output.js';
 import { registerConfigCommands } from './config-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerSimulatorCommand } from './simulator-command.js';
+import { registerSendCommand } from './send-command.js';
 import { registerKeysCommands } from './keys-command.js';
 import { registerRoutesCommands } from './routes-command.js';
 import { registerTlsCommands } from './tls-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   const ctx: CliContext = { globals: () => program.opts<GlobalOptions>() };
   registerStartCommand(program, ctx);
   registerSimulatorCommand(program, ctx);
+  registerSendCommand(program, ctx);
   registerConfigCommands(program, ctx);
   registerKeysCommands(program, ctx);
   registerRoutesCommands(program, ctx);

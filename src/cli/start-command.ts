@@ -52,6 +52,11 @@ async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<vo
   printLine(`  carriers: ${config.carriers.map((c) => c.name).join(', ') || 'none'}; messages queued on disk: ${gateway.store.queuedCount}`);
   printLine(`  clients bind to smpp://${config.smpp.tcp.host}:${listener.port}${listener.tlsPort ? ` and ssmpp://${config.smpp.tls?.host}:${listener.tlsPort}` : ''}`);
   const count = accounts.list().length;
+  const seed = config.accountSeeds[0];
+  if (seed) {
+    const where = seed.passwordFile ? `in ${seed.passwordFile}` : `in $${seed.passwordEnv}`;
+    printLine(`  connect as system_id "${seed.systemId}" (password ${where}), or try: npx maskgate send --to 998901234567 --text "Salom" --wait-dlr`);
+  }
   printLine(
     count > 0
       ? `  accounts: ${count} (see \`maskgate accounts list\`)`

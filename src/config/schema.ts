@@ -248,10 +248,23 @@ function checkReferences(config: z.output<typeof fileSchema>, ctx: z.RefinementC
 }
 
 // A section left out takes its fields' defaults: prefault({}) parses {} through the section.
+/**
+ * Accounts created at start when missing: the demo's client account. Production manages
+ * accounts with `maskgate accounts`; a seed never changes an account that exists.
+ */
+const accountSeedSchema = z
+  .object({
+    systemId: z.string().min(1).max(15, 'must be at most 15 characters (SMPP 3.4 system_id)'),
+    ...secretRefFields,
+  })
+  .strict()
+  .refine(exactlyOneSecret, { message: EXACTLY_ONE_SECRET_MESSAGE, ...evenWithOtherIssues });
+
 const fileSchema = z
   .object({
     smpp: smppSchema.prefault({}),
     accountDefaults: accountDefaultsSchema.prefault({}),
+    accountSeeds: z.array(accountSeedSchema).default([]), // none: accounts come from `maskgate accounts add`
     carriers: z.array(carrierSchema).default([]), // none: the gateway accepts but cannot deliver until one is added
     routes: z.array(routeSchema).default([]), // none: nothing is routed until one is added
     stores: storesSchema.prefault({}),
