@@ -10,7 +10,7 @@ import { STATUS } from '../src/smpp/status.js';
 import { chooseOutcome, receiptFields, textPreview, type DlrOutcome } from './dlr.js';
 import type { SimulatorCounters } from './counters.js';
 import { MessageLog, type MessageRecord } from './records.js';
-import { TokenBucket } from './token-bucket.js';
+import { AccountRateLimiter } from '../src/upstream/rate-limiter.js';
 
 export interface SubmitContext {
   behaviour(): Behaviour;
@@ -42,7 +42,8 @@ function later(ctx: SubmitContext, delayMs: number, fn: () => void): void {
 }
 
 export class SubmitHandler {
-  private readonly buckets = new Map<string, TokenBucket>();
+  /** The gateway's own per-account limiter: the same smooth one-second bucket carriers use. */
+  private readonly limiter = new AccountRateLimiter();
   private nextDecimalId = 1_000_000_000;
 
   constructor(private readonly ctx: SubmitContext) {}
@@ -59,13 +60,7 @@ export class SubmitHandler {
       return STATUS.ESME_RMSGQFUL;
     }
     if (b.throughputPerAccount > 0) {
-      const systemId = session.systemId ?? '';
-      let bucket = this.buckets.get(systemId);
-      if (!bucket || bucket.ratePerSec !== b.throughputPerAccount) {
-        bucket = new TokenBucket(b.throughputPerAccount);
-        this.buckets.set(systemId, bucket);
-      }
-      if (!bucket.take(Date.now())) {
+      if (!this.limiter.take(session.systemId ?? '', b.throughputPerAccount, Date.now())) {
         this.ctx.counters.throttled++;
         return STATUS.ESME_RTHROTTLED;
       }
