@@ -1,6 +1,6 @@
 /**
  * TLS material for the SMPP TLS listener and for tests: a private certificate authority and
- * server certificates it signs. node-forge builds and signs the X.509 structures; the RSA
+ * server (and, for mutual TLS, client) certificates it signs. node-forge builds and signs the X.509 structures; the RSA
  * keys come from node:crypto, which runs OpenSSL off the main thread, where forge's own
  * pure-JavaScript generator would block for seconds per key.
  */
@@ -98,18 +98,32 @@ export async function issueServerCertificate(ca: TlsPair, opts: ServerCertOption
     // clients match the subjectAltName only, never the common name
     throw new GatewayError('USAGE', 'a server certificate needs at least one host name or IP address, e.g. localhost');
   }
-  checkValidDays(opts.validDays);
+  return issueLeaf(ca, opts.commonName, opts.validDays, [
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: opts.hosts.map(altName) },
+  ]);
+}
+
+/**
+ * Issues a client certificate (extKeyUsage clientAuth), for a client of a listener with
+ * `smpp.tls.caFile` (mutual TLS) signed by that CA.
+ */
+export async function issueClientCertificate(ca: TlsPair, opts: { commonName: string; validDays: number }): Promise<TlsPair> {
+  return issueLeaf(ca, opts.commonName, opts.validDays, [{ name: 'extKeyUsage', clientAuth: true }]);
+}
+
+async function issueLeaf(ca: TlsPair, commonName: string, validDays: number, usage: object[]): Promise<TlsPair> {
+  checkValidDays(validDays);
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const keys = await newKeyPair();
-  const cert = newCertificate(keys.publicKeyPem, opts.validDays);
-  cert.setSubject([{ name: 'commonName', value: opts.commonName }]);
+  const cert = newCertificate(keys.publicKeyPem, validDays);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: opts.hosts.map(altName) },
+    ...usage,
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);

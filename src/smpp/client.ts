@@ -18,6 +18,9 @@ export interface ClientTlsOptions {
   rejectUnauthorized?: boolean | undefined;
   /** Name checked against the certificate; defaults to host. */
   servername?: string | undefined;
+  /** Our own certificate and key (PEM), for a server that asks for one (mutual TLS). */
+  cert?: string | Buffer | undefined;
+  key?: string | Buffer | undefined;
 }
 
 export interface ConnectOptions {
@@ -39,6 +42,8 @@ export function connectSession(opts: ConnectOptions): Promise<SmppSession> {
         host: opts.host,
         port: opts.port,
         ca: opts.tls.ca,
+        cert: opts.tls.cert,
+        key: opts.tls.key,
         rejectUnauthorized,
         servername: opts.tls.servername ?? (net.isIP(opts.host) ? undefined : opts.host),
       });

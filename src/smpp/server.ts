@@ -13,6 +13,8 @@ import { SmppSession, type SessionOptions } from './session.js';
 export interface ServerTlsOptions {
   cert: string | Buffer;
   key: string | Buffer;
+  /** When set, a client must present a certificate signed by one of these CAs (mutual TLS). */
+  clientCa?: string | Buffer | undefined;
 }
 
 export interface SmppServerOptions {
@@ -32,7 +34,11 @@ export class SmppServer {
 
   constructor(private readonly options: SmppServerOptions) {
     const accept = (socket: net.Socket) => this.accept(socket);
-    this.server = options.tls ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, accept) : net.createServer(accept);
+    const t = options.tls;
+    // With a client CA, the handshake itself refuses a client without a certificate it signed:
+    // such a peer never gets to send a bind.
+    const clientAuth = t?.clientCa !== undefined ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+    this.server = t ? tls.createServer({ cert: t.cert, key: t.key, ...clientAuth }, accept) : net.createServer(accept);
     if (options.maxConnections !== undefined) this.server.maxConnections = options.maxConnections;
     this.server.on('error', (err) => options.logger.error('listener error', { error: err.message }));
     this.server.on('tlsClientError', (err: Error) => options.logger.info('TLS handshake failed', { error: err.message }));

@@ -42,10 +42,6 @@ export interface ClientListener {
 function readTls(config: LoadedConfig): ServerTlsOptions | undefined {
   const tls = config.smpp.tls;
   if (!tls) return undefined;
-  if (tls.caFile !== undefined) {
-    // Fail closed: accepting clients without the certificate the operator asked for would be worse.
-    throw new GatewayError('CONFIG_INVALID', 'smpp.tls.caFile (client certificates, mutual TLS) is not supported yet; remove it to serve TLS without client certificates');
-  }
   const read = (what: string, file: string) => {
     const full = resolveConfigPath(config, file);
     try {
@@ -54,7 +50,8 @@ function readTls(config: LoadedConfig): ServerTlsOptions | undefined {
       throw new GatewayError('CONFIG_UNREADABLE', `cannot read smpp.tls.${what} ${full} (${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`maskgate tls init\` or fix the path`, { cause: err });
     }
   };
-  return { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile) };
+  const clientCa = tls.caFile !== undefined ? read('caFile', tls.caFile) : undefined;
+  return { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile), clientCa };
 }
 
 export async function startClientListener(opts: ClientListenerOptions): Promise<ClientListener> {

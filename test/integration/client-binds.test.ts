@@ -1,7 +1,7 @@
 import test from 'ava';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createCertificateAuthority, issueServerCertificate, writeTlsMaterial } from '../../src/keys/tls-material.js';
+import { createCertificateAuthority, issueClientCertificate, issueServerCertificate, writeTlsMaterial } from '../../src/keys/tls-material.js';
 import { STATUS } from '../../src/smpp/status.js';
 import { startClientSide } from '../helpers/clients.js';
 import { bindEsme, testNumber } from '../helpers/esme.js';
@@ -114,4 +114,26 @@ test('a client binds over TLS with the CA of tls init; one that does not trust i
   t.is(esme.session.state, 'bound_trx');
   const other = await createCertificateAuthority({ commonName: 'another CA', validDays: 1 });
   await t.throwsAsync(bindEsme({ port: listener.tlsPort!, systemId: 'acme', password: 'acme-pw', tls: { ca: other.certPem } }));
+});
+
+test('with smpp.tls.caFile a client needs a certificate from that CA (mutual TLS); without one the handshake fails', async (t) => {
+  const dir = path.join(files.dir, 'mtls');
+  mkdirSync(dir, { recursive: true });
+  const ca = await createCertificateAuthority({ commonName: 'test CA', validDays: 1 });
+  const server = await issueServerCertificate(ca, { commonName: 'localhost', hosts: ['127.0.0.1'], validDays: 1 });
+  const paths = await writeTlsMaterial(dir, { ca, server });
+  const { listener } = await startClientSide(t, files, {
+    accounts: [ACME],
+    smpp: { tls: { host: '127.0.0.1', port: 0, certFile: paths.certPath, keyFile: paths.keyPath, caFile: paths.caCertPath } },
+  });
+  const client = await issueClientCertificate(ca, { commonName: 'acme', validDays: 1 });
+  const esme = await bindEsme({ port: listener.tlsPort!, systemId: 'acme', password: 'acme-pw', tls: { ca: ca.certPem, cert: client.certPem, key: client.keyPem } });
+  t.teardown(() => esme.close());
+  t.is(esme.session.state, 'bound_trx');
+
+  await t.throwsAsync(bindEsme({ port: listener.tlsPort!, systemId: 'acme', password: 'acme-pw', tls: { ca: ca.certPem } }), undefined, 'no client certificate');
+  const stranger = await createCertificateAuthority({ commonName: 'another CA', validDays: 1 });
+  const forged = await issueClientCertificate(stranger, { commonName: 'acme', validDays: 1 });
+  await t.throwsAsync(bindEsme({ port: listener.tlsPort!, systemId: 'acme', password: 'acme-pw', tls: { ca: ca.certPem, cert: forged.certPem, key: forged.keyPem } }), undefined, 'a certificate from another CA');
+  t.is(listener.sessions.size, 1, 'only the certified client got a session');
 });
