@@ -11,7 +11,7 @@ import type { Logger } from './obs/logger.js';
 import { deriveKey } from './keys/master-key.js';
 import { readSecret } from './config/secret.js';
 import { openRoutingStore } from './store/routing-store.js';
-import { MessageStore, type MessageStatus } from './messages/message-store.js';
+import { MessageStore, type BodyKeys, type MessageStatus } from './messages/message-store.js';
 import { Dispatcher } from './messages/dispatcher.js';
 import type { NewMessage } from './messages/types.js';
 import type { Database } from './store/database.js';
@@ -24,7 +24,9 @@ import { RouteTable } from './routing/route-table.js';
 import { parseDestination } from './routing/destination.js';
 import { CarrierManager } from './carriers/carrier-manager.js';
 import { carrierIdKey } from './carriers/receipt-parser.js';
-import { receiptIntake, type ReceiptCounters } from './carriers/receipt-intake.js';
+import { deliverIntake, type DeliverCounters, type MoOwnerLookup } from './carriers/deliver-intake.js';
+import { MoInbox } from './messages/mo-inbox.js';
+import { MoForwarder } from './upstream/mo-forwarder.js';
 
 /** Validity of a message whose client gave none: what carriers commonly default to. */
 const DEFAULT_VALIDITY_MS = 48 * 3600_000;
@@ -42,7 +44,12 @@ export interface Gateway {
   readonly store: MessageStore;
   readonly carriers: CarrierManager;
   readonly dispatcher: Dispatcher;
-  readonly receipts: ReceiptCounters;
+  /** MO from carriers waiting for their account's client. */
+  readonly mo: MoInbox;
+  /** What carriers' deliver_sm (receipts and MO) came to. */
+  readonly delivers: DeliverCounters;
+  /** Where MO go: until this is called, carriers' MO are answered "try later". */
+  routeMo(ownerOf: MoOwnerLookup): void;
   /** The routing store's connection, for the services that share it (accounts). */
   readonly db: Database;
   stop(): Promise<void>;
@@ -59,9 +66,10 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   const { db, masterKey, createdKeyFile } = openRoutingStore(config);
   if (createdKeyFile) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: createdKeyFile });
   const bodyKey = deriveKey(masterKey, 'routing-bodies', 1);
+  const keys: BodyKeys = { current: { version: 1, key: bodyKey }, keyFor: (v) => (v === 1 ? bodyKey : undefined) };
   const store = new MessageStore({
     db,
-    keys: { current: { version: 1, key: bodyKey }, keyFor: (v) => (v === 1 ? bodyKey : undefined) },
+    keys,
     batch: { maxBatch: config.stores.groupCommit.maxBatch, maxDelayMs: config.stores.groupCommit.maxDelayMs, maxPending: MAX_PENDING_WRITES },
     defaultValidityMs: DEFAULT_VALIDITY_MS,
   });
@@ -72,8 +80,10 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   const formatOf = (carrier: string) => dlrIdFormat.get(carrier) ?? 'hex';
   const routes = new RouteTable(config.routes);
   const carriers = new CarrierManager(config, logger);
-  const receipts: ReceiptCounters = { matched: 0, held: 0, mo: 0, failed: 0 };
-  carriers.onDeliver(receiptIntake({ store, dlrIdFormat: formatOf, logger, counters: receipts }));
+  const mo = new MoInbox({ db, keys, writes: store.writes });
+  let moOwner: MoOwnerLookup | undefined;
+  const delivers: DeliverCounters = { matched: 0, held: 0, mo: 0, moUnowned: 0, failed: 0 };
+  carriers.onDeliver(deliverIntake({ store, inbox: mo, moOwner: () => moOwner, dlrIdFormat: formatOf, logger, counters: delivers }));
 
   const totalWindow = config.carriers.reduce((n, c) => n + c.binds * c.window, 0);
   const dispatcher = new Dispatcher({
@@ -115,7 +125,11 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     store,
     carriers,
     dispatcher,
-    receipts,
+    mo,
+    delivers,
+    routeMo(ownerOf) {
+      moOwner = ownerOf;
+    },
     db,
     stop() {
       stopping ??= (async () => {
@@ -137,6 +151,7 @@ export interface Daemon {
   listener: ClientListener;
   accounts: AccountStore;
   receipts: ReceiptForwarder;
+  mo: MoForwarder;
   stop(): Promise<void>;
 }
 
@@ -147,29 +162,28 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     const accounts = new AccountStore(gateway.db, config.accountDefaults);
     for (const seed of config.accountSeeds) {
       if (accounts.get(seed.systemId)) continue; // a seed never changes an existing account
-      await accounts.add(seed.systemId, readSecret(seed, `accountSeeds ${seed.systemId} password`, config.configDir));
+      await accounts.add(seed.systemId, readSecret(seed, `accountSeeds ${seed.systemId} password`, config.configDir), { moPrefixes: [...seed.moPrefixes] });
       logger.info('account created from accountSeeds', { systemId: seed.systemId });
     }
     const directory = new StoredAccountDirectory(accounts, new BindLockout(DEFAULT_LOCKOUT));
     const listener = await startClientListener({ config, gateway, directory, logger });
-    const receipts = new ReceiptForwarder({
-      store: gateway.store,
-      listener,
-      directory,
-      windowSize: config.smpp.windowSize,
-      retentionMs: config.accountDefaults.dlrRetentionMs,
-      logger,
-    });
+    const forwarding = { listener, directory, windowSize: config.smpp.windowSize, retentionMs: config.accountDefaults.dlrRetentionMs, logger };
+    const receipts = new ReceiptForwarder({ ...forwarding, store: gateway.store });
+    const mo = new MoForwarder({ ...forwarding, inbox: gateway.mo });
     receipts.start();
+    mo.start();
+    gateway.routeMo((destination) => accounts.moOwner(destination));
     let stopping: Promise<void> | undefined;
     return {
       gateway,
       listener,
       accounts,
       receipts,
+      mo,
       stop() {
         stopping ??= (async () => {
-          await receipts.stop(); // before the listener: receipts in flight get their answers
+          // Before the listener: what is in flight gets its answers.
+          await Promise.all([receipts.stop(), mo.stop()]);
           await listener.close(); // no new submits while the gateway drains
           await gateway.stop();
         })();

@@ -122,11 +122,13 @@ export class AccountStore {
   readonly #db: Database;
   readonly #defaults: AccountDefaults;
   readonly #select: Statement<[string], Row>;
+  readonly #owners: Statement<[], Pick<Row, 'system_id' | 'mo_prefixes'>>;
 
   constructor(db: Database, defaults: AccountDefaults) {
     this.#db = db;
     this.#defaults = defaults;
     this.#select = db.prepare('SELECT * FROM accounts WHERE system_id = ?');
+    this.#owners = db.prepare(`SELECT system_id, mo_prefixes FROM accounts WHERE mo_prefixes <> '[]' ORDER BY system_id`);
   }
 
   /** Creates an account; fields not given take the configuration's accountDefaults. */
@@ -136,6 +138,7 @@ export class AccountStore {
     checkFields(fields);
     // Checked before the hash, so a duplicate costs no scrypt; the insert still catches a race.
     if (this.get(systemId) !== undefined) throw this.#duplicate(systemId);
+    this.#checkPrefixesFree(systemId, fields.moPrefixes);
     const account: AccountFields = {
       enabled: true,
       bindModes: [...this.#defaults.bindModes],
@@ -180,10 +183,31 @@ export class AccountStore {
     return (this.#db.prepare('SELECT * FROM accounts ORDER BY system_id').all() as Row[]).map(toAccount);
   }
 
+  /**
+   * The account an MO to `destination` belongs to: the one whose moPrefixes has the longest
+   * prefix of it (an aggregator may own 99890 and hand 9989012 to one client). Read from the
+   * table each time, so a change by the CLI (another process) applies to the next MO.
+   */
+  moOwner(destination: string): string | undefined {
+    const digits = destination.startsWith('+') ? destination.slice(1) : destination;
+    let owner: string | undefined;
+    let longest = 0;
+    for (const { system_id, mo_prefixes } of this.#owners.all()) {
+      for (const prefix of JSON.parse(mo_prefixes) as string[]) {
+        if (prefix.length > longest && digits.startsWith(prefix)) {
+          owner = system_id;
+          longest = prefix.length;
+        }
+      }
+    }
+    return owner;
+  }
+
   /** Changes the given fields only; the next bind and submit see them. */
   update(systemId: string, patch: Partial<AccountFields>): StoredAccount {
     checkFields(patch);
     const current = this.#require(systemId);
+    this.#checkPrefixesFree(systemId, patch.moPrefixes);
     const next: AccountFields = { ...current, ...defined(patch) };
     this.#db
       .prepare(
@@ -217,6 +241,18 @@ export class AccountStore {
   remove(systemId: string): void {
     const { changes } = this.#db.prepare('DELETE FROM accounts WHERE system_id = ?').run(systemId);
     if (changes === 0) throw this.#unknown(systemId);
+  }
+
+  /** An MO number has one owner: the same prefix on two accounts would make MO routing a coin toss. */
+  #checkPrefixesFree(systemId: string, prefixes: readonly string[] | undefined): void {
+    if (!prefixes?.length) return;
+    for (const { system_id, mo_prefixes } of this.#owners.all()) {
+      if (system_id === systemId) continue;
+      const taken = prefixes.find((p) => (JSON.parse(mo_prefixes) as string[]).includes(p));
+      if (taken !== undefined) {
+        throw usage(`moPrefixes: ${taken} already belongs to account ${JSON.stringify(system_id)}; remove it there first, or give a longer prefix (the longest match wins)`);
+      }
+    }
   }
 
   #require(systemId: string): StoredAccount {

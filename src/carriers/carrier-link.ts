@@ -26,6 +26,7 @@ import { GatewayError } from '../errors.js';
 import type { Logger } from '../obs/logger.js';
 import type { CarrierPort, MessageContent, SubmitOutcome } from '../messages/types.js';
 import type { Pdu, PduFields } from '../smpp/codec.js';
+import { pduFromContent } from '../smpp/message-content.js';
 import { STATUS, statusName } from '../smpp/status.js';
 import { BindPool, type BindPoolOptions, type BindStatus, type TransmitBind } from './bind-pool.js';
 import type { CarrierConfig } from './connector.js';
@@ -204,19 +205,7 @@ export class CarrierLink {
 /** The submit_sm for a message: its own fields, and TLVs passed through. */
 function submitFields(c: MessageContent): PduFields {
   return {
-    // First, so a TLV named like a mandatory field cannot replace it.
-    ...c.tlvs,
-    source_addr_ton: c.sourceTon,
-    source_addr_npi: c.sourceNpi,
-    source_addr: c.sourceAddr,
-    dest_addr_ton: c.destTon,
-    dest_addr_npi: c.destNpi,
-    destination_addr: c.destinationAddr,
-    esm_class: c.esmClass,
-    protocol_id: c.protocolId,
-    priority_flag: c.priorityFlag,
-    data_coding: c.dataCoding,
-    short_message: c.shortMessage,
+    ...pduFromContent(c),
     // Always 1 toward the carrier, whatever the client asked: we need every final state for
     // query_sm and our records. messages/ forwards receipts by the client's own
     // registered_delivery, so a client that asked for none still gets none.

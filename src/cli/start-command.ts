@@ -62,7 +62,14 @@ async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<vo
       ? `  accounts: ${count} (see \`maskgate accounts list\`)`
       : '  accounts: none yet; add one with `MY_PW=secret1 npx maskgate accounts add demo --password-env MY_PW`',
   );
-  printLine('  not yet here: MO delivered to clients, long messages, virtual numbers and masking.');
+  const moSeed = config.accountSeeds.find((a) => a.moPrefixes.length > 0);
+  const moCarrier = simulators?.instances[0];
+  if (control && moSeed && moCarrier) {
+    // A reply from a (generated) subscriber to the seed's number: it reaches the account's receiver bind.
+    const body = JSON.stringify({ from: '998901234567', to: moSeed.moPrefixes[0], text: 'Rahmat' });
+    printLine(`  an MO to "${moSeed.systemId}": curl -X POST -H 'Authorization: Bearer ${control.tokenSource === 'generated' ? control.token : '<token>'}' -H 'Content-Type: application/json' -d '${body}' ${control.url}/instances/${moCarrier.name}/mo`);
+  }
+  printLine('  not yet here: long messages, virtual numbers and masking.');
   printLine('Ctrl-C stops it.');
   const signal = await shutdown.received;
   logger.info('shutting down', { signal });

@@ -256,6 +256,7 @@ const accountSeedSchema = z
   .object({
     systemId: z.string().min(1).max(15, 'must be at most 15 characters (SMPP 3.4 system_id)'),
     ...secretRefFields,
+    moPrefixes: z.array(z.string().regex(/^\d{1,15}$/, 'must be 1 to 15 digits, without + or spaces')).default([]), // no MO unless numbers are given
   })
   .strict()
   .refine(exactlyOneSecret, { message: EXACTLY_ONE_SECRET_MESSAGE, ...evenWithOtherIssues });

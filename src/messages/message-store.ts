@@ -97,7 +97,11 @@ export function newMessageId(): string {
 export class MessageStore {
   /** 'final' (id, state): emitted once a message's final state is committed. */
   readonly events = new EventEmitter<{ final: [id: string, state: MessageState] }>();
-  private readonly writes: WriteBatcher;
+  /**
+   * The database's one group-commit queue. Other stores on the same database (the MO inbox)
+   * write through it too, so their writes share a transaction and an fsync with ours.
+   */
+  readonly writes: WriteBatcher;
   /** Finals decided in the batch being written, announced once it commits. */
   private finals: [string, MessageState][] = [];
   private readonly stmt: Record<string, Statement>;

@@ -95,4 +95,23 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'MO owed to clients',
+    // Like client_receipts, an outbox: a row per MO accepted from a carrier for an account,
+    // deleted once the client acknowledged it. The sender's number and the body are in
+    // `content`, sealed like messages.content (associated data: the MO id).
+    up: `
+      CREATE TABLE client_mo (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                  TEXT NOT NULL UNIQUE,  -- our id for the MO, for logs and as AAD
+        account             TEXT NOT NULL,         -- the account owning the destination number
+        carrier             TEXT NOT NULL,         -- where it came from
+        content             BLOB NOT NULL,         -- sealed MessageContent: addresses and body
+        received_at         INTEGER NOT NULL       -- epoch ms, when it became durable
+      ) STRICT;
+      CREATE INDEX client_mo_by_account ON client_mo (account, seq);
+      CREATE INDEX client_mo_age ON client_mo (received_at);
+    `,
+  },
 ];

@@ -1,269 +1,48 @@
 /**
- * Receipts owed to clients, store and forward. The store writes a `client_receipts` row
- * when a message reaches a final state its client asked a receipt for; this module sends
- * it as deliver_sm over the account's receiver and transceiver binds and deletes the row
- * only once a deliver_sm_resp with status 0 came back and the delete is committed.
- *
- * Policy, per account (a "lane"):
- * - at-least-once: an error status, no response in time, or a closed session leaves the
- *   row on disk. The lane lets what is in flight settle, waits a backoff (doubling up to
- *   a maximum, reset by the next acknowledged receipt), then starts again from the oldest
- *   row it still owes. A client may therefore see a receipt twice; it matches by
- *   receipted_message_id.
- * - in order: rows are read in `seq` order, a small batch at a time, and sent in that
- *   order round-robin over the binds. After a retry, a receipt may arrive behind younger
- *   ones that were acknowledged meanwhile.
- * - bounded: at most windowSize × receivers deliver_sm outstanding per lane, at most one
- *   read batch held; a lane is forgotten once it has nothing in flight and no backoff.
- * - while an account has no receiver bind, its rows wait on disk; the listener's
- *   'receiverBound' event starts them flowing. 'final' from the store wakes the lane of
- *   the message's account; a slow poll of every account owed receipts is the safety net.
- * - retention: rows older than `retentionMs` are dropped and counted (a client gone for
- *   longer than that gets no receipts for those messages).
+ * Receipts owed to clients (client_receipts), forwarded as deliver_sm by the OwedForwarder.
+ * The store writes a row when a message reaches a final state its client asked a receipt
+ * for; the 'final' event wakes the account's lane. An account with dlrOverSmpp off keeps
+ * its rows until retention: they are the outbox other channels (webhooks) read too.
  */
 import type { AccountDirectory } from '../accounts/types.js';
-import { asGatewayError } from '../errors.js';
 import type { MessageStore, OwedReceipt } from '../messages/message-store.js';
 import type { MessageState } from '../messages/types.js';
-import type { Logger } from '../obs/logger.js';
-import type { SmppSession } from '../smpp/session.js';
-import { STATUS } from '../smpp/status.js';
-import type { ClientListener } from './client-listener.js';
+import { OwedForwarder, type OwedForwarderOptions, type OwedSource } from './owed-forwarder.js';
 import { receiptFields } from './receipt-pdu.js';
 
-/** Rows read at once per lane: enough to keep a window busy, little to hold. */
-const READ_BATCH = 32;
-
-export interface ReceiptForwarderOptions {
+export interface ReceiptForwarderOptions extends OwedForwarderOptions {
   store: Pick<MessageStore, 'events' | 'status' | 'owedReceipts' | 'accountsOwedReceipts' | 'receiptAddresses' | 'receiptDelivered' | 'expireClientReceipts'>;
-  listener: Pick<ClientListener, 'registry' | 'events'>;
   /** Whether the account wants receipts over SMPP (Account.dlrOverSmpp), read at each pass. */
   directory: Pick<AccountDirectory, 'get'>;
-  /** Outstanding requests per client bind (smpp.windowSize). */
-  windowSize: number;
-  /** Rows owed longer than this are dropped (accountDefaults.dlrRetentionMs). */
-  retentionMs: number;
-  logger: Logger;
-  retry?: { baseMs: number; maxMs: number };
-  /** Safety-net poll of every account owed receipts. */
-  pollMs?: number;
-  /** How often rows past retention are dropped. */
-  sweepMs?: number;
 }
 
-export interface ReceiptCounters {
-  /** Receipts acknowledged with status 0 and deleted. */
-  delivered: number;
-  /** Sends that got an error status or no response (each is retried later). */
-  failed: number;
-  /** Rows dropped at retention, never delivered. */
-  expired: number;
-}
-
-interface Lane {
-  account: string;
-  /** Highest seq sent in this pass: reads continue after it. */
-  cursor: number;
-  /** Rows read and not yet sent (at most READ_BATCH). */
-  buffer: OwedReceipt[];
-  inFlight: number;
-  /** A send failed: once the rest settles, back off and restart from the oldest owed row. */
-  failed: boolean;
-  backoffMs: number;
-  timer: NodeJS.Timeout | undefined;
-  waitingForRoom: boolean;
-  /** Round-robin position over the receivers. */
-  next: number;
-}
-
-export class ReceiptForwarder {
-  readonly counters: ReceiptCounters = { delivered: 0, failed: 0, expired: 0 };
-  private readonly lanes = new Map<string, Lane>();
-  /** Every send not yet settled (bounded by the lanes' capacities), for stop(). */
-  private readonly pending = new Set<Promise<void>>();
-  private readonly log: Logger;
-  private readonly retry: { baseMs: number; maxMs: number };
-  private poll: NodeJS.Timeout | undefined;
-  private sweep: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  private readonly onFinal = (id: string, _state: MessageState) => {
-    const account = this.options.store.status(id)?.account;
-    if (account !== undefined && this.receivers(account).length > 0) this.wake(account);
+function receiptSource({ store, directory }: ReceiptForwarderOptions): OwedSource<OwedReceipt> {
+  return {
+    kind: 'receipt',
+    wanted: (account) => directory.get(account)?.dlrOverSmpp === true,
+    accountsOwed: () => store.accountsOwedReceipts(),
+    owed: (account, afterSeq, limit) => store.owedReceipts(account, afterSeq, limit),
+    fields(row) {
+      const doneAt = row.doneAt ?? row.createdAt;
+      const receipt = { messageId: row.messageId, state: row.state, errorCode: row.errorCode, submittedAt: row.submittedAt ?? doneAt, doneAt };
+      return receiptFields(receipt, store.receiptAddresses(row.messageId));
+    },
+    delivered: (row) => store.receiptDelivered(row.seq),
+    expire: (before) => store.expireClientReceipts(before),
+    subscribe(wake) {
+      const onFinal = (id: string, _state: MessageState) => {
+        const account = store.status(id)?.account;
+        if (account !== undefined) wake(account);
+      };
+      store.events.on('final', onFinal);
+      return () => store.events.off('final', onFinal);
+    },
+    describe: (row) => ({ mid: row.messageId }),
   };
-  private readonly onReceiverBound = (systemId: string) => this.wake(systemId);
+}
 
-  constructor(private readonly options: ReceiptForwarderOptions) {
-    this.log = options.logger.child({ component: 'receipt-forwarder' });
-    this.retry = options.retry ?? { baseMs: 1_000, maxMs: 60_000 };
-  }
-
-  start(): void {
-    this.options.store.events.on('final', this.onFinal);
-    this.options.listener.events.on('receiverBound', this.onReceiverBound);
-    this.poll = setInterval(() => this.pollAll(), this.options.pollMs ?? 5_000);
-    this.poll.unref();
-    this.sweep = setInterval(() => this.expire(), this.options.sweepMs ?? 60_000);
-    this.sweep.unref();
-    this.expire();
-    this.pollAll();
-  }
-
-  /** Sends nothing new; waits for the deliver_sm outstanding, at most `deadlineMs`. */
-  async stop(deadlineMs = 5_000): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.options.store.events.off('final', this.onFinal);
-    this.options.listener.events.off('receiverBound', this.onReceiverBound);
-    clearInterval(this.poll);
-    clearInterval(this.sweep);
-    for (const lane of this.lanes.values()) clearTimeout(lane.timer);
-    let deadline: NodeJS.Timeout | undefined;
-    const expired = new Promise<'deadline'>((resolve) => (deadline = setTimeout(() => resolve('deadline'), deadlineMs)));
-    const outcome = await Promise.race([Promise.allSettled([...this.pending]).then(() => 'settled' as const), expired]);
-    clearTimeout(deadline);
-    // What did not settle stays owed on disk and goes out after the next start.
-    if (outcome === 'deadline') this.log.warn('receipts still unanswered at stop; they stay owed', { count: this.pending.size });
-    this.lanes.clear();
-  }
-
-  /** Starts (or continues) sending what the account is owed. */
-  wake(account: string): void {
-    if (this.stopped) return;
-    let lane = this.lanes.get(account);
-    if (!lane) {
-      lane = { account, cursor: 0, buffer: [], inFlight: 0, failed: false, backoffMs: this.retry.baseMs, timer: undefined, waitingForRoom: false, next: 0 };
-      this.lanes.set(account, lane);
-    }
-    this.fill(lane);
-  }
-
-  private pollAll(): void {
-    try {
-      for (const account of this.options.store.accountsOwedReceipts()) {
-        if (this.receivers(account).length > 0) this.wake(account);
-      }
-    } catch (err) {
-      this.log.error('reading the accounts owed receipts failed', { error: asGatewayError(err).message });
-    }
-  }
-
-  private expire(): void {
-    this.options.store.expireClientReceipts(Date.now() - this.options.retentionMs).then(
-      (dropped) => {
-        if (dropped === 0) return;
-        this.counters.expired += dropped;
-        this.log.warn('receipts owed past dlrRetentionMs were dropped undelivered', { count: dropped });
-      },
-      (err: unknown) => this.log.warn('dropping expired receipts failed; the next sweep tries again', { error: asGatewayError(err).message }),
-    );
-  }
-
-  /** Bound sessions of the account that may take a deliver_sm. */
-  private receivers(account: string): SmppSession[] {
-    return this.options.listener.registry.receivers(account).filter((s) => s.state === 'bound_rx' || s.state === 'bound_trx');
-  }
-
-  private fill(lane: Lane): void {
-    try {
-      this.fillNow(lane);
-    } catch (err) {
-      // A read or a decryption failed: back off like a failed send rather than spin.
-      this.log.error('preparing receipts failed', { systemId: lane.account, error: asGatewayError(err).message });
-      lane.failed = true;
-      lane.buffer = [];
-      if (lane.inFlight === 0) this.backOff(lane);
-    }
-  }
-
-  private fillNow(lane: Lane): void {
-    if (this.stopped || lane.timer || lane.waitingForRoom) return;
-    if (lane.failed) {
-      if (lane.inFlight === 0) this.backOff(lane); // else the last settlement comes back here
-      return;
-    }
-    const wanted = this.options.directory.get(lane.account)?.dlrOverSmpp === true;
-    const receivers = wanted ? this.receivers(lane.account) : [];
-    const capacity = this.options.windowSize * receivers.length;
-    while (lane.inFlight < capacity) {
-      if (lane.buffer.length === 0) lane.buffer = this.options.store.owedReceipts(lane.account, lane.cursor, READ_BATCH);
-      if (lane.buffer.length === 0) break;
-      const session = this.nextWithRoom(lane, receivers);
-      if (!session) {
-        // Windows full of other requests (enquire_link): wait for the first one to free.
-        lane.waitingForRoom = true;
-        void Promise.race(receivers.map((s) => s.whenWindowHasRoom())).then(() => {
-          lane.waitingForRoom = false;
-          this.fill(lane);
-        });
-        return;
-      }
-      this.send(lane, session, lane.buffer.shift()!);
-    }
-    if (lane.inFlight === 0) this.lanes.delete(lane.account); // nothing owed that can go now
-  }
-
-  private backOff(lane: Lane): void {
-    lane.failed = false;
-    lane.cursor = 0;
-    lane.buffer = [];
-    lane.timer = setTimeout(() => {
-      lane.timer = undefined;
-      this.fill(lane);
-    }, lane.backoffMs);
-    lane.timer.unref();
-    lane.backoffMs = Math.min(lane.backoffMs * 2, this.retry.maxMs);
-  }
-
-  private nextWithRoom(lane: Lane, receivers: SmppSession[]): SmppSession | undefined {
-    for (let i = 0; i < receivers.length; i++) {
-      const session = receivers[(lane.next + i) % receivers.length]!;
-      if (session.windowHasRoom) {
-        lane.next = (lane.next + i + 1) % receivers.length;
-        return session;
-      }
-    }
-    return undefined;
-  }
-
-  private send(lane: Lane, session: SmppSession, row: OwedReceipt): void {
-    lane.cursor = row.seq;
-    lane.inFlight++;
-    const settled: Promise<void> = this.deliver(session, row)
-      .then(
-        (status) => {
-          if (status === STATUS.ESME_ROK) {
-            this.counters.delivered++;
-            lane.backoffMs = this.retry.baseMs;
-            return;
-          }
-          this.fail(lane, row, `status 0x${status.toString(16)}`);
-        },
-        (err: unknown) => this.fail(lane, row, asGatewayError(err).code),
-      )
-      .finally(() => {
-        lane.inFlight--;
-        this.pending.delete(settled);
-        // A lane forgotten meanwhile (stop) is not refilled; its rows stay owed on disk.
-        if (this.lanes.get(lane.account) === lane) this.fill(lane);
-      });
-    this.pending.add(settled);
-  }
-
-  /** One deliver_sm; the row is deleted (committed) before an acknowledgement counts. */
-  private async deliver(session: SmppSession, row: OwedReceipt): Promise<number> {
-    const addresses = this.options.store.receiptAddresses(row.messageId);
-    const doneAt = row.doneAt ?? row.createdAt;
-    const fields = receiptFields({ messageId: row.messageId, state: row.state, errorCode: row.errorCode, submittedAt: row.submittedAt ?? doneAt, doneAt }, addresses);
-    const resp = await session.request('deliver_sm', fields);
-    if (resp.command_status === STATUS.ESME_ROK) await this.options.store.receiptDelivered(row.seq);
-    return resp.command_status;
-  }
-
-  private fail(lane: Lane, row: OwedReceipt, why: string): void {
-    this.counters.failed++;
-    this.log.info('receipt not acknowledged; it is sent again after a backoff', { systemId: lane.account, mid: row.messageId, why, backoffMs: lane.backoffMs });
-    lane.failed = true;
-    lane.buffer = [];
+export class ReceiptForwarder extends OwedForwarder<OwedReceipt> {
+  constructor(options: ReceiptForwarderOptions) {
+    super(receiptSource(options), options);
   }
 }

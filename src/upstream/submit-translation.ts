@@ -18,7 +18,8 @@
  */
 import type { ErrorCode } from '../errors.js';
 import type { Pdu } from '../smpp/codec.js';
-import type { MessageContent, NewMessage } from '../messages/types.js';
+import { contentFromPdu, pduInt, pduStr } from '../smpp/message-content.js';
+import type { NewMessage } from '../messages/types.js';
 
 export type SubmitRefusal = { ok: false; code: Extract<ErrorCode, 'BAD_SOURCE' | 'BAD_DESTINATION' | 'MESSAGE_TOO_LONG'>; reason: string };
 export type SubmitTranslation = { ok: true; message: NewMessage } | SubmitRefusal;
@@ -28,63 +29,30 @@ const MAX_SHORT_MESSAGE_OCTETS = 254;
 const DESTINATION = /^\+?\d{1,20}$/;
 const NUMERIC_SOURCE = /^\+?\d{1,15}$/;
 const ALPHANUMERIC_SOURCE = /^[\x20-\x7e]{1,11}$/;
-/** TLVs a carrier needs to see as the client sent them. */
-const PASS_THROUGH_TLVS = ['message_payload', 'sar_msg_ref_num', 'sar_total_segments', 'sar_segment_seqnum'] as const;
-
-function int(pdu: Pdu, field: string): number {
-  const v = pdu[field];
-  return typeof v === 'number' ? v : 0;
-}
-
-function str(pdu: Pdu, field: string): string {
-  const v = pdu[field];
-  return typeof v === 'string' ? v : '';
-}
 
 function refuse(code: SubmitRefusal['code'], reason: string): SubmitRefusal {
   return { ok: false, code, reason };
 }
 
 export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitTranslation {
-  const destinationAddr = str(pdu, 'destination_addr');
+  const content = contentFromPdu(pdu);
+  const { destinationAddr, sourceAddr, sourceTon, shortMessage } = content;
   if (!DESTINATION.test(destinationAddr)) {
     return refuse('BAD_DESTINATION', destinationAddr === '' ? 'destination_addr is empty' : 'destination_addr must be digits with an optional leading +');
   }
-  const sourceAddr = str(pdu, 'source_addr');
-  const sourceTon = int(pdu, 'source_addr_ton');
   if (sourceAddr === '') return refuse('BAD_SOURCE', 'source_addr is empty');
   const sourceOk = sourceTon === TON_ALPHANUMERIC ? ALPHANUMERIC_SOURCE.test(sourceAddr) : NUMERIC_SOURCE.test(sourceAddr);
   if (!sourceOk) {
     return refuse('BAD_SOURCE', sourceTon === TON_ALPHANUMERIC ? 'an alphanumeric source_addr has at most 11 printable characters' : 'a numeric source_addr has at most 15 digits; alphanumeric senders need source_addr_ton 5');
   }
-  const shortMessage = Buffer.isBuffer(pdu.short_message) ? pdu.short_message : Buffer.alloc(0);
   if (shortMessage.length > MAX_SHORT_MESSAGE_OCTETS) return refuse('MESSAGE_TOO_LONG', 'short_message is over 254 octets; send long messages in parts');
-  const tlvs: NonNullable<MessageContent['tlvs']> = {};
-  for (const name of PASS_THROUGH_TLVS) {
-    const value = pdu[name];
-    if (typeof value === 'number' || typeof value === 'string' || Buffer.isBuffer(value)) tlvs[name] = value;
-  }
-  if (tlvs.message_payload !== undefined && shortMessage.length > 0) {
+  if (content.tlvs?.message_payload !== undefined && shortMessage.length > 0) {
     // SMPP 3.4 §5.3.2.32: the two are exclusive; which one the client meant is a guess.
     return refuse('MESSAGE_TOO_LONG', 'short_message and message_payload are both set; send the text in one of them');
   }
-  const content: MessageContent = {
-    sourceAddr,
-    sourceTon,
-    sourceNpi: int(pdu, 'source_addr_npi'),
-    destinationAddr,
-    destTon: int(pdu, 'dest_addr_ton'),
-    destNpi: int(pdu, 'dest_addr_npi'),
-    esmClass: int(pdu, 'esm_class'),
-    protocolId: int(pdu, 'protocol_id'),
-    priorityFlag: int(pdu, 'priority_flag'),
-    dataCoding: int(pdu, 'data_coding'),
-    shortMessage,
-  };
-  if (Object.keys(tlvs).length > 0) content.tlvs = tlvs;
   return {
     ok: true,
-    message: { account, content, registeredDelivery: int(pdu, 'registered_delivery'), validUntil: parseSmppTime(str(pdu, 'validity_period'), now) },
+    message: { account, content, registeredDelivery: pduInt(pdu, 'registered_delivery'), validUntil: parseSmppTime(pduStr(pdu, 'validity_period'), now) },
   };
 }
 

@@ -16,7 +16,7 @@ test('a receipt that arrives before its submit_sm_resp is matched all the same',
   const states = await finals(ids);
   t.deepEqual([...new Set(states.values())], ['DELIVERED']);
   t.is(sims.get('alpha')!.counters.dlrsQueued, 50);
-  t.true(gateway.receipts.held > 0, 'receipts were held until their resp came');
+  t.true(gateway.delivers.held > 0, 'receipts were held until their resp came');
 });
 
 for (const format of ['hex', 'decimal'] as const) {

@@ -185,3 +185,26 @@ test('update changes only the given fields', async (t) => {
   const updated = store.update('acme', { maxBinds: 9, throughputMsgPerSec: undefined });
   t.deepEqual({ ...updated, updatedAt: 0 }, { ...added, maxBinds: 9, updatedAt: 0 });
 });
+
+test('an MO goes to the account with the longest prefix of its destination; a + is ignored', async (t) => {
+  const { store } = setup();
+  await store.add('agg', 'pw123', { moPrefixes: ['99871', '1234'] });
+  await store.add('shop', 'pw123', { moPrefixes: ['9987120'] });
+  await store.add('quiet', 'pw123');
+  t.is(store.moOwner('998710000001'), 'agg');
+  t.is(store.moOwner('998712000001'), 'shop');
+  t.is(store.moOwner('+998712000001'), 'shop');
+  t.is(store.moOwner('1234'), 'agg', 'a shortcode');
+  t.is(store.moOwner('998930000001'), undefined);
+  t.is(store.moOwner(''), undefined);
+});
+
+test('a prefix already owned by another account is refused at add and update, with the owner named', async (t) => {
+  const { store } = setup();
+  await store.add('agg', 'pw123', { moPrefixes: ['99871'] });
+  await t.throwsAsync(store.add('shop', 'pw123', { moPrefixes: ['99871'] }), { instanceOf: GatewayError, message: /99871 already belongs to account "agg"/ });
+  t.is(store.get('shop'), undefined, 'nothing was created');
+  await store.add('shop', 'pw123', { moPrefixes: ['998712'] });
+  t.throws(() => store.update('shop', { moPrefixes: ['99871'] }), { message: /already belongs to account "agg"/ });
+  t.deepEqual(store.update('agg', { moPrefixes: ['99871', '99872'] }).moPrefixes, ['99871', '99872'], 'an account may keep its own prefixes');
+});
