@@ -465,6 +465,16 @@ function writeParam(w: Writer, kind: Kind, value: unknown): void {
 export type PduFields = Record<string, unknown>;
 
 /**
+ * The fields of `command` without its TLVs: what an SMPP 3.3 peer may be sent (3.3 has no
+ * optional parameters, and a strict 3.3 decoder refuses a PDU longer than its fields).
+ */
+export function mandatoryFields(command: string, fields: PduFields): PduFields {
+  const spec = COMMANDS_BY_NAME.get(command);
+  if (!spec) throw new Error(`unknown SMPP command "${command}"`);
+  return Object.fromEntries(Object.entries(fields).filter(([key]) => spec.paramNames.has(key)));
+}
+
+/**
  * Encodes a PDU. Missing mandatory parameters take their zero value; any other field whose
  * name is a TLV is written as that TLV. A non-zero status on a response with no fields
  * encodes a header-only PDU, which is what SMSCs and ESMEs expect for errors.

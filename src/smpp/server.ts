@@ -75,11 +75,25 @@ export class SmppServer {
   }
 
   /** Stops accepting and drops every session at once. */
-  close(): Promise<void> {
-    for (const session of this.sessions) session.destroy('local');
-    return new Promise((resolve) => {
+  /**
+   * Stops accepting, lets `farewell` end each session its own way (answer, unbind) for at
+   * most `deadlineMs`, then drops whatever is still open.
+   */
+  async close(farewell?: (session: SmppSession) => Promise<void>, deadlineMs = 5_000): Promise<void> {
+    const stopped = new Promise<void>((resolve) => {
       if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
     });
+    if (farewell && this.sessions.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+      const farewells = [...this.sessions].map((s) =>
+        farewell(s).catch((err: unknown) => this.options.logger.warn('closing a session failed', { sid: s.id, error: err instanceof Error ? err.message : String(err) })),
+      );
+      await Promise.race([Promise.all(farewells), deadline]);
+      clearTimeout(timer);
+    }
+    for (const session of this.sessions) session.destroy('local');
+    await stopped;
   }
 }

@@ -19,7 +19,7 @@ import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../obs/logger.js';
-import { CodecError, commandName, decodePdu, encodeGenericNack, encodePdu, isResponseId, responseCommandFor, type Pdu, type PduFields } from './codec.js';
+import { CodecError, commandName, decodePdu, encodeGenericNack, encodePdu, mandatoryFields, isResponseId, responseCommandFor, type Pdu, type PduFields } from './codec.js';
 import { PduFramer } from './framer.js';
 import { RequestWindow } from './window.js';
 import { BIND_COMMAND, BOUND_STATE, TRANSITIONS, bindModeOf, isBound, peerMaySend, weMaySend, type BindMode, type BindState, type SessionRole } from './bind-state.js';
@@ -86,6 +86,11 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   readonly log: Logger;
   /** The system_id of the bind, once bound (the peer's as SMSC, ours as ESME). */
   systemId: string | undefined;
+  /**
+   * False once a peer bound as SMPP 3.3: requests to it leave without TLVs (a receipt keeps
+   * its text, which carries the same facts).
+   */
+  peerHasTlvs = true;
   /**
    * Read everything, answer nothing, not even enquire_link: how a hung SMSC looks from
    * outside. The simulator plays it; the gateway never sets it.
@@ -218,7 +223,7 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
     const sequence_number = this.nextSequence();
     let bytes: Buffer;
     try {
-      bytes = encodePdu(command, sequence_number, fields);
+      bytes = encodePdu(command, sequence_number, this.peerHasTlvs ? fields : mandatoryFields(command, fields));
     } catch (err) {
       return Promise.reject(err); // e.g. a short_message over 255 octets: the caller's to handle
     }
@@ -283,6 +288,11 @@ export class SmppSession extends EventEmitter<SmppSessionEvents> {
   acceptBind(request: Pdu, mode: BindMode, ourSystemId: string): void {
     this.respond(request, { system_id: ourSystemId });
     this.systemId = String(request.system_id);
+    // 0x01–0x33 declares SMPP 3.3 or older (§5.2.4): no TLVs from us from now on. 0x00 is in
+    // that range too, but it is what a client that never set the field sends, and those are
+    // 3.4 clients in practice: they get TLVs (a real 3.3 client skips what follows the fields).
+    const version = typeof request.interface_version === 'number' ? request.interface_version : 0;
+    this.peerHasTlvs = version === 0 || version >= 0x34;
     this.transition(BOUND_STATE[mode], `bound as ${this.systemId}`);
   }
 

@@ -14,9 +14,15 @@ import type { Logger } from '../obs/logger.js';
 import { SmppServer, type ServerTlsOptions } from '../smpp/server.js';
 import type { SmppSession } from '../smpp/session.js';
 import { BindRegistry } from './bind-steps.js';
-import { attachClientSession, type ClientGateway, type ClientServices } from './client-session.js';
+import { attachClientSession, type ClientGateway, type ClientServices, type ClientSessionHandle } from './client-session.js';
 import { QueueTracker } from './queue-tracker.js';
 import { AccountRateLimiter } from './rate-limiter.js';
+
+/**
+ * How long a stop waits for clients to be answered and unbound. Submits wait for a commit
+ * (milliseconds); an unbind_resp for one round trip. A client slower than this is dropped.
+ */
+const CLOSE_DEADLINE_MS = 5_000;
 
 export interface ClientListenerOptions {
   config: LoadedConfig;
@@ -35,7 +41,7 @@ export interface ClientListener {
   readonly registry: BindRegistry<SmppSession>;
   /** 'receiverBound' (systemId): a receiver or transceiver bind joined the registry (receipts may flow). */
   readonly events: EventEmitter<{ receiverBound: [systemId: string] }>;
-  /** Stops accepting and drops every client session. */
+  /** Stops accepting, answers what each client sent, unbinds it (dropped past a deadline). */
   close(): Promise<void>;
 }
 
@@ -77,8 +83,10 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     enquireLinkIntervalMs: smpp.enquireLinkIntervalMs,
   };
   const events = new EventEmitter<{ receiverBound: [systemId: string] }>();
+  const handles = new Map<SmppSession, ClientSessionHandle>();
   const onSession = (s: SmppSession) => {
-    attachClientSession(s, services);
+    handles.set(s, attachClientSession(s, services));
+    s.once('close', () => handles.delete(s));
     // The registry holds the session before acceptBind moves it to bound: a listener finds it there.
     s.on('state', (to) => {
       if ((to === 'bound_rx' || to === 'bound_trx') && s.systemId !== undefined) events.emit('receiverBound', s.systemId);
@@ -88,8 +96,8 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
   if (tls && smpp.tls) servers.push(new SmppServer({ host: smpp.tls.host, port: smpp.tls.port, tls, session, logger, onSession }));
 
   const close = async () => {
+    await Promise.all(servers.map((s) => s.close((session) => handles.get(session)?.close() ?? Promise.resolve(), CLOSE_DEADLINE_MS)));
     queue.close();
-    await Promise.all(servers.map((s) => s.close()));
   };
   const ports: number[] = [];
   try {

@@ -7,6 +7,10 @@
  * → submit_sm_resp with our id. The response waits for the commit: a client that got an id
  * can count on the message (PRODUCT.md, reliability). While this session has windowSize
  * enqueues waiting for the store, it stops reading: slowness costs backpressure, not memory.
+ *
+ * Closing (SIGTERM): stop reading, let every submit already read get its submit_sm_resp,
+ * then unbind. A client is never cut off between "stored" and "told its id", which would
+ * make it resubmit a message we are going to send (a duplicate SMS to a subscriber).
  */
 import type { Account, AccountDirectory } from '../accounts/types.js';
 import { asGatewayError } from '../errors.js';
@@ -39,9 +43,21 @@ export interface ClientServices {
   now: () => number;
 }
 
-export function attachClientSession(session: SmppSession, services: ClientServices): void {
+export interface ClientSessionHandle {
+  /** Stops reading, answers what was read, unbinds; resolves once the session is closed. */
+  close(): Promise<void>;
+}
+
+export function attachClientSession(session: SmppSession, services: ClientServices): ClientSessionHandle {
   let bound: { account: Account; log: Logger } | undefined;
   let pending = 0;
+  let closing = false;
+  /** Submits and cancels waiting for the store: each owes the client a response. */
+  const unanswered = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    unanswered.add(work);
+    void work.finally(() => unanswered.delete(work));
+  };
 
   session.on('bind', (pdu, mode) => {
     const systemId = typeof pdu.system_id === 'string' ? pdu.system_id : '';
@@ -109,7 +125,7 @@ export function attachClientSession(session: SmppSession, services: ClientServic
       return;
     }
     if (++pending >= services.maxPendingPerSession) session.pause();
-    services.gateway
+    const work = services.gateway
       .enqueue(translated.message)
       .then(
         (id) => {
@@ -124,9 +140,10 @@ export function attachClientSession(session: SmppSession, services: ClientServic
         },
       )
       .finally(() => {
-        if (--pending < services.maxPendingPerSession) session.resume();
+        if (--pending < services.maxPendingPerSession && !closing) session.resume();
       })
       .catch((err: unknown) => session.log.error('submit handler failed', { error: asGatewayError(err).message }));
+    track(work);
   }
 
   function query(pdu: Pdu, systemId: string): void {
@@ -152,13 +169,29 @@ export function attachClientSession(session: SmppSession, services: ClientServic
       session.respond(pdu, {}, STATUS.ESME_RCANCELFAIL);
       return;
     }
-    services.gateway.store.cancelQueued(id, b.account.systemId).then(
-      (cancelled) => session.respond(pdu, {}, cancelled ? STATUS.ESME_ROK : STATUS.ESME_RCANCELFAIL),
-      (err: unknown) => {
-        const error = asGatewayError(err);
-        b.log.warn('cancel not stored', { code: error.code, error: error.message });
-        session.respond(pdu, {}, WIRE[error.code].status);
-      },
+    track(
+      services.gateway.store.cancelQueued(id, b.account.systemId).then(
+        (cancelled) => session.respond(pdu, {}, cancelled ? STATUS.ESME_ROK : STATUS.ESME_RCANCELFAIL),
+        (err: unknown) => {
+          const error = asGatewayError(err);
+          b.log.warn('cancel not stored', { code: error.code, error: error.message });
+          session.respond(pdu, {}, WIRE[error.code].status);
+        },
+      ),
     );
   }
+
+  return {
+    async close() {
+      closing = true;
+      session.pause(); // nothing new is read: what was read is all that must be answered
+      await Promise.allSettled([...unanswered]);
+      if (session.closed) return;
+      // Unbinding first, then reading again for the unbind_resp: a submit that was already on
+      // the wire finds the session unbinding and is refused, so the client knows it was not taken.
+      const unbound = session.unbind();
+      session.resume();
+      await unbound;
+    },
+  };
 }

@@ -7,10 +7,9 @@ import test from 'ava';
 import { startSimulator } from '../../simulators/smsc.js';
 import { bindEsme, testNumber } from '../helpers/esme.js';
 import { RawSmpp } from '../helpers/raw-smpp.js';
+import { FATAL_INPUTS, HALF_HEADER, OVERRUNNING_TLV, UNKNOWN_COMMAND } from '../helpers/abusive-input.js';
 import { encodePdu } from '../../src/smpp/codec.js';
 import { STATUS } from '../../src/smpp/status.js';
-
-const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
 test('abusive sessions get their status or are closed; a good bind keeps working', async (t) => {
   const sim = await startSimulator({ port: 0 });
@@ -26,13 +25,7 @@ test('abusive sessions get their status or are closed; a good bind keeps working
   await healthy();
 
   // Fatal framing: generic_nack 0x02 carrying the header's sequence number, then close.
-  const fatal: [string, Buffer, number][] = [
-    ['a command_length of 2^31', hex('80000000 00000004 00000000 00000033'), 0x33],
-    ['a command_length under 16', hex('00000008 00000015 00000000 00000007'), 0],
-    ['garbage bytes (an HTTP request)', Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n').readUInt32BE(12)],
-    ['a bind whose body stops mid-field', hex('00000012 00000002 00000000 00000009 6162'), 9],
-  ];
-  for (const [what, bytes, sequence] of fatal) {
+  for (const { what, bytes, sequence } of FATAL_INPUTS) {
     const raw = await RawSmpp.connect(sim.port);
     raw.writeRaw(bytes);
     const nack = await raw.next();
@@ -50,17 +43,17 @@ test('abusive sessions get their status or are closed; a good bind keeps working
   t.is(beforeBind.command, 'submit_sm_resp');
   t.is(beforeBind.command_status, STATUS.ESME_RINVBNDSTS);
 
-  raw.writeRaw(hex('00000010 00000077 00000000 00000040'));
+  raw.writeRaw(UNKNOWN_COMMAND.bytes);
   const unknown = await raw.next();
   t.is(unknown.command, 'generic_nack');
   t.is(unknown.command_status, STATUS.ESME_RINVCMDID);
-  t.is(unknown.sequence_number, 0x40);
+  t.is(unknown.sequence_number, UNKNOWN_COMMAND.sequence);
 
   const bound = await raw.request('bind_transceiver', { system_id: 'test', password: 'secret' });
   t.is(bound.command_status, STATUS.ESME_ROK);
   // A TLV whose length runs past the PDU: the command's own response with a TLV status.
   const submit = encodePdu('submit_sm', 0x41, { destination_addr: testNumber(), short_message: Buffer.from('x') });
-  const broken = Buffer.concat([submit, hex('0424 00ff 41')]);
+  const broken = Buffer.concat([submit, OVERRUNNING_TLV]);
   broken.writeUInt32BE(broken.length, 0);
   raw.writeRaw(broken);
   const tlvResp = await raw.next();
@@ -71,7 +64,7 @@ test('abusive sessions get their status or are closed; a good bind keeps working
 
   // Half a header, then the peer vanishes: nothing to answer, nothing breaks.
   const half = await RawSmpp.connect(sim.port);
-  half.writeRaw(hex('0000'));
+  half.writeRaw(HALF_HEADER);
   half.close();
   await half.closed;
   await healthy();

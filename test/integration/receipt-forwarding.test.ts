@@ -134,3 +134,33 @@ test('a message the carrier cannot deliver gives stat UNDELIV with its error', a
   t.like(receiptOf(dlr!), { id, dlvrd: '000', stat: 'UNDELIV', err: '001' });
   t.deepEqual(dlr!.network_error_code, Buffer.from([3, 0, 1]));
 });
+
+test('a client bound as SMPP 3.3 gets its receipt as text only: no TLVs, which 3.3 does not have', async (t) => {
+  const { listener } = await startForwarding(t);
+  const receipts: Pdu[] = [];
+  let got: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (got = resolve));
+  const legacy = await connectAndBind({
+    host: '127.0.0.1',
+    port: listener.port,
+    connectTimeoutMs: 5_000,
+    mode: 'transceiver',
+    credentials: { system_id: ACME.systemId, password: ACME.password, interface_version: 0x33 },
+    session: { windowSize: 10, responseTimeoutMs: 10_000, maxPduBytes: 65_536, logger: quietLogger },
+    onRequest: (pdu, s) => {
+      if (pdu.command !== 'deliver_sm') return;
+      s.respond(pdu, { message_id: '' });
+      receipts.push(pdu);
+      got();
+    },
+  });
+  t.teardown(() => (legacy.closed ? undefined : legacy.unbind()));
+  const id = String((await legacy.request('submit_sm', sms())).message_id);
+  await arrived;
+  const [receipt] = receipts;
+  t.is(receipt!.esm_class, 0x04);
+  t.is(receiptOf(receipt!).id, id, 'the text carries our id');
+  t.is(receiptOf(receipt!).stat, 'DELIVRD');
+  for (const tlv of ['receipted_message_id', 'message_state', 'network_error_code']) t.is(receipt![tlv], undefined, `no ${tlv}`);
+  t.is(receipt!.unknown_tlvs, undefined);
+});
