@@ -1,5 +1,6 @@
 /**
- * Benchmarks (not tests): `npm run bench -- --scenario NAME [--messages N] [--window W]`.
+ * Benchmarks (not tests): `npm run bench -- --scenario NAME [--messages N] [--window W]`,
+ * and for `relay` `[--rate R]` (offered msg/s; default: as fast as the window allows).
  * Progress goes to stderr; the last line on stdout is one JSON object with the figures.
  */
 import { parseArgs } from 'node:util';
@@ -7,11 +8,13 @@ import { benchSimulator } from './bench/simulator.js';
 import { benchStore } from './bench/store.js';
 import { benchCarrier } from './bench/carrier.js';
 import { benchBacklog } from './bench/backlog.js';
+import { benchRelay } from './bench/relay.js';
 
 interface BenchOptions {
   messages: number;
   window: number;
   concurrency: number;
+  rate: number | undefined;
 }
 
 const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
@@ -19,6 +22,7 @@ const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
   store: (o) => benchStore(o),
   carrier: (o) => benchCarrier(o),
   backlog: (o) => benchBacklog(o),
+  relay: (o) => benchRelay(o),
 };
 
 const { values } = parseArgs({
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '200000' },
     window: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '2000' },
+    rate: { type: 'string' },
   },
 });
 
@@ -35,5 +40,10 @@ if (!run) {
   console.error(`unknown scenario "${values.scenario}"; choose one of: ${Object.keys(SCENARIOS).join(', ')}`);
   process.exit(2);
 }
-const result = await run({ messages: Number(values.messages), window: Number(values.window), concurrency: Number(values.concurrency) });
+const rate = values.rate === undefined ? undefined : Number(values.rate);
+if (rate !== undefined && !(rate > 0)) {
+  console.error(`--rate must be a number of messages per second > 0, got "${values.rate}"`);
+  process.exit(2);
+}
+const result = await run({ messages: Number(values.messages), window: Number(values.window), concurrency: Number(values.concurrency), rate });
 console.log(JSON.stringify(result));
