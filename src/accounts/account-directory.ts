@@ -10,8 +10,10 @@
  * 4. account disabled; 5. bind mode not allowed; 6. source address not in the allow-list;
  * 7. the account already holds maxBinds binds → BIND_NOT_ALLOWED.
  *
- * Nothing is cached: each bind and `get` reads the row again, so `maskgate accounts`
- * changes apply to the next bind without a restart.
+ * A bind always reads the row again, so `maskgate accounts` changes (made by another
+ * process) apply to the next bind. `get`, asked on every submit and every receipt or MO
+ * sent, keeps what it read for ACCOUNT_CACHE_MS: a change reaches live binds within that
+ * time, and the hot path does not read SQLite two or three times per message.
  */
 import type { AccountStore } from './account-store.js';
 import { cidrContains, parseCidr, type Cidr } from './cidr.js';
@@ -25,6 +27,9 @@ const DUMMY_HASH = 'scrypt$16384$8$1$ueLnyh/4AwXfuev9lyxavQ==$nFTA688V/55mJsHiyV
 
 type Refusal = Extract<BindDecision, { ok: false }>;
 
+/** How long `get` trusts what it read: short enough that an operator sees a change apply at once. */
+export const ACCOUNT_CACHE_MS = 1_000;
+
 const refuse = (code: Refusal['code'], reason: string): Refusal => ({ ok: false, code, reason });
 
 function sourceAllowed(account: Account, remoteAddress: string): boolean {
@@ -37,10 +42,14 @@ function sourceAllowed(account: Account, remoteAddress: string): boolean {
 export class StoredAccountDirectory implements AccountDirectory {
   readonly #store: AccountStore;
   readonly #lockout: BindLockout;
+  readonly #now: () => number;
+  /** What `get` read and when; bounded by the number of accounts (misses are not kept). */
+  readonly #recent = new Map<string, { account: Account; readAt: number }>();
 
-  constructor(store: AccountStore, lockout: BindLockout) {
+  constructor(store: AccountStore, lockout: BindLockout, now: () => number = Date.now) {
     this.#store = store;
     this.#lockout = lockout;
+    this.#now = now;
   }
 
   async authorizeBind(attempt: BindAttempt): Promise<BindDecision> {
@@ -68,6 +77,12 @@ export class StoredAccountDirectory implements AccountDirectory {
   }
 
   get(systemId: string): Account | undefined {
-    return this.#store.get(systemId);
+    const now = this.#now();
+    const recent = this.#recent.get(systemId);
+    if (recent && now - recent.readAt < ACCOUNT_CACHE_MS) return recent.account;
+    const account = this.#store.get(systemId);
+    if (account) this.#recent.set(systemId, { account, readAt: now });
+    else this.#recent.delete(systemId);
+    return account;
   }
 }

@@ -11,7 +11,7 @@ import { OwedForwarder, type OwedForwarderOptions, type OwedSource } from './owe
 import { receiptFields } from './receipt-pdu.js';
 
 export interface ReceiptForwarderOptions extends OwedForwarderOptions {
-  store: Pick<MessageStore, 'events' | 'status' | 'owedReceipts' | 'accountsOwedReceipts' | 'receiptAddresses' | 'receiptDelivered' | 'expireClientReceipts'>;
+  store: Pick<MessageStore, 'events' | 'owedReceipts' | 'accountsOwedReceipts' | 'receiptAddresses' | 'receiptDelivered' | 'expireClientReceipts'>;
   /** Whether the account wants receipts over SMPP (Account.dlrOverSmpp), read at each pass. */
   directory: Pick<AccountDirectory, 'get'>;
 }
@@ -30,10 +30,7 @@ function receiptSource({ store, directory }: ReceiptForwarderOptions): OwedSourc
     delivered: (row) => store.receiptDelivered(row.seq),
     expire: (before) => store.expireClientReceipts(before),
     subscribe(wake) {
-      const onFinal = (id: string, _state: MessageState) => {
-        const account = store.status(id)?.account;
-        if (account !== undefined) wake(account);
-      };
+      const onFinal = (_id: string, _state: MessageState, account: string) => wake(account);
       store.events.on('final', onFinal);
       return () => store.events.off('final', onFinal);
     },

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../../src/store/database.js';
 import { ROUTING_MIGRATIONS } from '../../src/store/routing-schema.js';
 import { AccountStore } from '../../src/accounts/account-store.js';
-import { StoredAccountDirectory } from '../../src/accounts/account-directory.js';
+import { ACCOUNT_CACHE_MS, StoredAccountDirectory } from '../../src/accounts/account-directory.js';
 import { BindLockout } from '../../src/accounts/lockout.js';
 import type { BindAttempt } from '../../src/accounts/types.js';
 import { GatewayError } from '../../src/errors.js';
@@ -13,8 +13,11 @@ const DEFAULTS = { bindModes: ['transmitter', 'receiver', 'transceiver'] as cons
 function setup(lockout = new BindLockout({ maxFailures: 3, windowMs: 60_000, lockMs: 300_000 })) {
   const db = openDatabase({ path: ':memory:', name: 'routing store', migrations: ROUTING_MIGRATIONS, masterKey: randomBytes(32) });
   const store = new AccountStore(db, { ...DEFAULTS, bindModes: [...DEFAULTS.bindModes] });
-  const directory = new StoredAccountDirectory(store, lockout);
-  return { db, store, directory };
+  const clock = { now: 0 };
+  const directory = new StoredAccountDirectory(store, lockout, () => clock.now);
+  /** Lets get()'s cache lapse, as ACCOUNT_CACHE_MS of real time would. */
+  const later = () => (clock.now += ACCOUNT_CACHE_MS);
+  return { db, store, directory, later };
 }
 
 const attempt = (overrides: Partial<BindAttempt> = {}): BindAttempt => ({
@@ -137,11 +140,13 @@ test('a successful bind clears the failures counted for its address', async (t) 
   t.true((await directory.authorizeBind(attempt({ now: 6 }))).ok);
 });
 
-test('changes made through the store apply to the next bind and to get()', async (t) => {
-  const { store, directory } = setup();
+test('changes made through the store apply to the next bind, and to get() once its cache lapses', async (t) => {
+  const { store, directory, later } = setup();
   await store.add('acme', 'pw123');
   t.is(directory.get('acme')?.maxBinds, 2);
   store.update('acme', { maxBinds: 5, allowedSources: ['2001:db8::/32'], dlrOverSmpp: false });
+  t.is(directory.get('acme')?.maxBinds, 2, 'read less than ACCOUNT_CACHE_MS ago');
+  later();
   t.is(directory.get('acme')?.maxBinds, 5);
   t.false(directory.get('acme')?.dlrOverSmpp);
   t.like(await directory.authorizeBind(attempt()), { code: 'BIND_NOT_ALLOWED' });
@@ -150,6 +155,7 @@ test('changes made through the store apply to the next bind and to get()', async
   t.like(await directory.authorizeBind(attempt({ remoteAddress: '2001:db8::5' })), { code: 'BAD_PASSWORD' });
   t.true((await directory.authorizeBind(attempt({ remoteAddress: '2001:db8::5', password: 'newpw' }))).ok);
   store.remove('acme');
+  later();
   t.is(directory.get('acme'), undefined);
   t.like(await directory.authorizeBind(attempt({ remoteAddress: '2001:db8::5', password: 'newpw' })), { code: 'BAD_SYSTEM_ID' });
 });

@@ -78,8 +78,27 @@ test('after a crash, taken but unanswered messages return to the queue; ENROUTE 
   first.db.close(); // as a kill would: nothing else is flushed
 
   const second = openTestStore(file, first.masterKey);
-  t.is(second.store.recoverInFlight(), 1);
+  t.is(second.store.recoverInFlight(), 0, 'a claim writes nothing: the message is still queued on disk');
   t.deepEqual(second.store.claimDue(Date.now(), 10).map((m) => m.id), [inFlight]);
+});
+
+test('a store where an older version marked a message taken puts it back in the queue at start', async (t) => {
+  const { store, db } = openTestStore();
+  const id = await store.enqueue(newMessage(), null);
+  db.prepare('UPDATE messages SET queued = 0 WHERE id = ?').run(id); // how claims were recorded before
+  t.is(store.recoverInFlight(), 1);
+  t.deepEqual(store.claimDue(Date.now(), 10).map((m) => m.id), [id]);
+});
+
+test('a claimed message is not cancelled while in flight; a retried one waits again and can be', async (t) => {
+  const { store } = openTestStore();
+  const id = await store.enqueue(newMessage({ account: 'acme' }), null);
+  const [m] = store.claimDue(Date.now(), 1);
+  t.false(await store.cancelQueued(id, 'acme'), 'it may be at a carrier');
+  t.deepEqual(store.claimDue(Date.now(), 10), [], 'nor claimed twice');
+  await store.settle(m!, [{ n: 1, carrier: 'a', bind: null, outcome: 'rejected', status: 0x58 }], { kind: 'retry', nextAttemptAt: Date.now() + 60_000, errorCode: 0x58 });
+  t.true(await store.cancelQueued(id, 'acme'));
+  t.is(store.status(id)!.state, 'DELETED');
 });
 
 test('the store file holds neither the numbers nor the body in the clear', async (t) => {
