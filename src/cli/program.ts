@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { asGatewayError } from '../errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -18,8 +18,20 @@ import { registerKeysCommands } from './keys-command.js';
 import { registerRoutesCommands } from './routes-command.js';
 import { registerTlsCommands } from './tls-command.js';
 import { registerAccountsCommands } from './accounts-command.js';
+import { registerEncodeCommand } from './encode-command.js';
 
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The directory holding package.json and config/: the nearest one above this module, which
+ * is two levels up in a checkout (src/cli) and three from the compiled dist/src/cli.
+ */
+function packageRoot(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error('package.json not found above the CLI: is the installation complete?');
+  }
+}
+
+const PACKAGE_ROOT = packageRoot();
 
 /** The bundled demo configuration: what `maskgate start` runs when given no --config. */
 export const DEMO_CONFIG_PATH = path.join(PACKAGE_ROOT, 'config', 'demo.yaml');
@@ -57,6 +69,7 @@ export function buildProgram(): Command {
   registerRoutesCommands(program, ctx);
   registerTlsCommands(program, ctx);
   registerAccountsCommands(program, ctx);
+  registerEncodeCommand(program, ctx);
   return program;
 }
 
