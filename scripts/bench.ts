@@ -8,6 +8,7 @@ import { benchSimulator } from './bench/simulator.js';
 import { benchStore } from './bench/store.js';
 import { benchCarrier } from './bench/carrier.js';
 import { benchBacklog } from './bench/backlog.js';
+import { benchCodec } from './bench/codec.js';
 import { benchRelay } from './bench/relay.js';
 
 interface BenchOptions {
@@ -22,6 +23,7 @@ const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
   store: (o) => benchStore(o),
   carrier: (o) => benchCarrier(o),
   backlog: (o) => benchBacklog(o),
+  codec: (o) => benchCodec(o),
   relay: (o) => benchRelay(o),
 };
 

@@ -4,8 +4,8 @@
  * listener (as the first of `accountSeeds` unless told otherwise), submits one message,
  * prints our message id and, with --wait-dlr, waits for the receipt.
  *
- * One message of plain text only: the GSM default alphabet when the text fits its ASCII
- * subset, else UCS2, within one SMS (long messages come with the encodings work).
+ * One message of plain text only: GSM 7-bit (one septet per octet) when every character is
+ * in the GSM 03.38 alphabet, else UCS2, within one SMS.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/loader.js';
@@ -15,7 +15,9 @@ import { createLogger } from '../obs/logger.js';
 import { connectAndBind } from '../smpp/client.js';
 import type { Pdu } from '../smpp/codec.js';
 import { STATUS, statusName } from '../smpp/status.js';
-import { encodeMoText } from '../../simulators/mo-text.js';
+import { chooseEncoding } from '../smpp/encoding/choose.js';
+import { partCapacity } from '../smpp/encoding/split.js';
+import { unitCount, unitName } from '../smpp/encoding/text-codec.js';
 import type { CliContext } from './program.js';
 import { printResult } from './output.js';
 
@@ -64,10 +66,12 @@ function credentials(ctx: CliContext, opts: SendOptions): { systemId: string; pa
 
 async function send(ctx: CliContext, opts: SendOptions): Promise<void> {
   if (!/^\+?\d{3,15}$/.test(opts.to)) throw new GatewayError('USAGE', '--to must be a phone number in international digits, e.g. 998901234567');
-  const encoded = encodeMoText(opts.text);
-  const units = encoded.units.reduce((n, u) => n + (encoded.dataCoding === 0x08 ? u.length / 2 : 1), 0);
-  if (units > encoded.single) {
-    throw new GatewayError('USAGE', `the text needs more than one SMS (${units} of ${encoded.single} characters); shorten it`);
+  // As a client sends to the gateway: GSM labelled data_coding 0, one septet per octet.
+  const encoded = chooseEncoding(opts.text, { gsmDataCoding: 0x00, gsmPacked: false });
+  const units = unitCount(encoded.body);
+  const single = partCapacity(encoded.body.alphabet, 0);
+  if (units > single) {
+    throw new GatewayError('USAGE', `the text needs more than one SMS (${units} of ${single} ${unitName(encoded.body.alphabet)}); shorten it`);
   }
   const { systemId, password, port } = credentials(ctx, opts);
   const timeoutMs = Number(opts.timeoutMs);
@@ -98,7 +102,7 @@ async function send(ctx: CliContext, opts: SendOptions): Promise<void> {
       destination_addr: opts.to.replace(/^\+/, ''),
       registered_delivery: opts.waitDlr ? 1 : 0,
       data_coding: encoded.dataCoding,
-      short_message: Buffer.concat(encoded.units),
+      short_message: encoded.body.octets,
     });
     if (resp.command_status !== STATUS.ESME_ROK) {
       throw new GatewayError('INTERNAL', `the gateway refused the message: ${statusName(resp.command_status)}`);

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { EXACTLY_ONE_SECRET_MESSAGE, exactlyOneSecret, secretRefFields } from './secret.js';
 import { simulatorSectionSchema } from './simulator-schema.js';
+import { describeDcs } from '../smpp/encoding/dcs.js';
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const NAME = /^[a-z0-9][a-z0-9_-]*$/i;
@@ -68,6 +69,51 @@ const accountDefaultsSchema = z
   })
   .strict();
 
+/** How a carrier takes text and long messages: what the encoding layer (src/smpp/encoding) needs. */
+const carrierTextFields = {
+  defaultAlphabet: z.enum(['gsm7', 'latin1', 'ascii']).default('gsm7'), // what data_coding 0 means at most SMSCs
+  gsmDataCoding: octet.default(0), // data_coding for GSM 7-bit text; SMPP 3.4 "SMSC default alphabet"
+  // SMPP carriers take one septet per octet and pack for the air themselves; packed over SMPP is the exception
+  gsmPacked: z.boolean().default(false),
+  acceptsMessagePayload: z.boolean().default(false), // optional in SMPP 3.4; UDH parts work everywhere
+  // UDH parts reach every handset through every SMSC; SAR and message_payload are optional in SMPP 3.4
+  longMessages: z.enum(['udh', 'sar', 'payload']).default('udh'),
+  maxParts: z.number().int().min(1).max(255).default(10), // 8-bit UDH allows 255; 10 bounds a runaway long message
+};
+
+const carrierTextSchema = z.object(carrierTextFields);
+
+/** The carrier fields that say how it takes text and long messages. */
+export type CarrierTextSettings = z.output<typeof carrierTextSchema>;
+
+/** A carrier's text settings when none are configured: what `maskgate encode` shows without --carrier. */
+export const carrierTextDefaults: CarrierTextSettings = carrierTextSchema.parse({});
+
+/**
+ * Text settings that contradict each other. Runs even when other fields are invalid, so it
+ * only judges values that parsed.
+ */
+function checkCarrierText(carrier: Partial<CarrierTextSettings>, ctx: z.RefinementCtx): void {
+  if (carrier.longMessages === 'payload' && carrier.acceptsMessagePayload === false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['longMessages'],
+      message: 'payload needs acceptsMessagePayload: true; set it if the carrier takes message_payload, else use udh or sar',
+    });
+  }
+  const gsmDataCoding = octet.safeParse(carrier.gsmDataCoding);
+  const defaultAlphabet = carrierTextFields.defaultAlphabet.safeParse(carrier.defaultAlphabet);
+  if (!gsmDataCoding.success || !defaultAlphabet.success) return;
+  if (describeDcs(gsmDataCoding.data, defaultAlphabet.data).alphabet !== 'gsm7') {
+    const hex = `0x${gsmDataCoding.data.toString(16).padStart(2, '0').toUpperCase()}`;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['gsmDataCoding'],
+      message: `data_coding ${gsmDataCoding.data} (${hex}) does not mean GSM 7-bit at this carrier (defaultAlphabet: ${defaultAlphabet.data}); use 0 with defaultAlphabet gsm7, or a GSM coding such as 241 (0xF1: GSM 7-bit, class 1)`,
+    });
+  }
+}
+
 const carrierSchema = z
   .object({
     /** Used in routes, logs and metrics. */
@@ -113,14 +159,12 @@ const carrierSchema = z
       })
       .strict()
       .prefault({}),
-    defaultAlphabet: z.enum(['gsm7', 'latin1', 'ascii']).default('gsm7'), // what data_coding 0 means at most SMSCs
-    gsmDataCoding: octet.default(0), // data_coding for GSM 7-bit text; SMPP 3.4 "SMSC default alphabet"
     dlrIdFormat: z.enum(['hex', 'decimal']).default('hex'), // how ids are written in this carrier's receipts; hex is the common case
-    acceptsMessagePayload: z.boolean().default(false), // optional in SMPP 3.4; UDH parts work everywhere
-    maxParts: z.number().int().min(1).max(255).default(10), // 8-bit UDH allows 255; 10 bounds a runaway long message
+    ...carrierTextFields,
   })
   .strict()
-  .refine(exactlyOneSecret, { message: EXACTLY_ONE_SECRET_MESSAGE, ...evenWithOtherIssues });
+  .refine(exactlyOneSecret, { message: EXACTLY_ONE_SECRET_MESSAGE, ...evenWithOtherIssues })
+  .superRefine(checkCarrierText, evenWithOtherIssues);
 
 const routeSchema = z
   .object({
