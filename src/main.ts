@@ -11,6 +11,7 @@ import type { Logger } from './obs/logger.js';
 import { deriveKey } from './keys/master-key.js';
 import { readSecret } from './config/secret.js';
 import { openRoutingStore } from './store/routing-store.js';
+import { walSyncer } from './store/wal-sync.js';
 import { MessageStore, type BodyKeys, type MessageStatus } from './messages/message-store.js';
 import { Dispatcher } from './messages/dispatcher.js';
 import type { NewMessage } from './messages/types.js';
@@ -63,14 +64,16 @@ export interface GatewayOptions {
 }
 
 export async function startGateway(config: LoadedConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
-  const { db, masterKey, createdKeyFile } = openRoutingStore(config);
+  // Commits are fsynced off the event loop (store/wal-sync.ts), before anyone is answered.
+  const { db, masterKey, createdKeyFile } = openRoutingStore(config, { syncOffLoop: true });
+  const wal = walSyncer(db);
   if (createdKeyFile) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: createdKeyFile });
   const bodyKey = deriveKey(masterKey, 'routing-bodies', 1);
   const keys: BodyKeys = { current: { version: 1, key: bodyKey }, keyFor: (v) => (v === 1 ? bodyKey : undefined) };
   const store = new MessageStore({
     db,
     keys,
-    batch: { maxBatch: config.stores.groupCommit.maxBatch, maxDelayMs: config.stores.groupCommit.maxDelayMs, maxPending: MAX_PENDING_WRITES },
+    batch: { maxBatch: config.stores.groupCommit.maxBatch, maxDelayMs: config.stores.groupCommit.maxDelayMs, maxPending: MAX_PENDING_WRITES, sync: wal.sync },
     defaultValidityMs: DEFAULT_VALIDITY_MS,
   });
   const recovered = store.recoverInFlight();
@@ -138,6 +141,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
         await carriers.drain(DRAIN_DEADLINE_MS);
         store.close();
         const queued = store.queuedCount;
+        await wal.close(); // the last batches are on disk, and their callers answered
         db.close();
         logger.info('gateway stopped', { queuedOnDisk: queued });
       })();

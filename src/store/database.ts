@@ -2,7 +2,8 @@
  * Opens one SQLite store (the routing store or the contact store) and brings it to the schema
  * this maskgate knows, or refuses with the reason and the fix. In order:
  *
- * 1. pragmas: WAL, synchronous FULL, foreign keys, a busy timeout;
+ * 1. pragmas: WAL, synchronous FULL (or NORMAL plus the caller's own sync), foreign keys,
+ *    a busy timeout;
  * 2. a store from a newer maskgate (PRAGMA user_version above our last migration) is refused
  *    before anything is written to it;
  * 3. the master key is checked against the key check value the store was created with, so a
@@ -36,6 +37,11 @@ export interface OpenDatabaseOptions {
   name: string;
   migrations: readonly Migration[];
   masterKey: Buffer;
+  /**
+   * The caller makes commits durable itself, off the event loop (wal-sync.ts): the
+   * connection runs synchronous = NORMAL. Default: FULL, every commit fsynced by SQLite.
+   */
+  syncOffLoop?: boolean;
 }
 
 const META_TABLE = 'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
@@ -46,7 +52,7 @@ export function openDatabase(opts: OpenDatabaseOptions): Database {
   try {
     if (opts.path !== ':memory:') mkdirSync(path.dirname(opts.path), { recursive: true, mode: 0o700 });
     db = new SQLite(opts.path);
-    configure(db);
+    configure(db, opts.syncOffLoop === true);
     refuseNewer(db, opts);
     checkMasterKey(db, opts);
     migrate(db, opts);
@@ -71,15 +77,16 @@ function assertNumbered({ name, migrations }: OpenDatabaseOptions): void {
   });
 }
 
-function configure(db: Database): void {
+function configure(db: Database, syncOffLoop: boolean): void {
   // Wait for another process's write lock (the CLI beside the daemon) rather than fail at once.
   db.pragma('busy_timeout = 5000');
   // Readers never block the writer and a commit is one append to the log.
   db.pragma('journal_mode = WAL');
   // FULL syncs the log at every commit, so an acknowledged submit survives a power cut (NORMAL
   // may lose the last commits). The cost is one fsync per transaction; group commit upstream
-  // (stores.groupCommit) puts a burst of messages in one transaction to amortise it.
-  db.pragma('synchronous = FULL');
+  // (stores.groupCommit) puts a burst of messages in one transaction to amortise it. The
+  // daemon does that fsync itself off the event loop (wal-sync.ts) and asks for NORMAL.
+  db.pragma(syncOffLoop ? 'synchronous = NORMAL' : 'synchronous = FULL');
   db.pragma('foreign_keys = ON');
 }
 

@@ -9,9 +9,9 @@ import { createMasterKeyIfMissing, loadMasterKey } from '../keys/master-key.js';
 import { openDatabase, type Database } from './database.js';
 import { ROUTING_MIGRATIONS } from './routing-schema.js';
 
-export function openRoutingStore(config: LoadedConfig): { db: Database; masterKey: Buffer; createdKeyFile: string | undefined } {
+export function openRoutingStore(config: LoadedConfig, opts: { syncOffLoop?: boolean } = {}): { db: Database; masterKey: Buffer; createdKeyFile: string | undefined } {
   const createdKeyFile = createMasterKeyIfMissing(config.keys, config.configDir);
   const masterKey = loadMasterKey(config.keys, config.configDir);
-  const db = openDatabase({ path: resolveConfigPath(config, config.stores.routing.path), name: 'routing store', migrations: ROUTING_MIGRATIONS, masterKey });
+  const db = openDatabase({ path: resolveConfigPath(config, config.stores.routing.path), name: 'routing store', migrations: ROUTING_MIGRATIONS, masterKey, ...opts });
   return { db, masterKey, createdKeyFile };
 }

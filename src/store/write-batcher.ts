@@ -26,6 +26,11 @@ export interface WriteBatcherOptions {
   maxPending: number;
   /** Told the duration of each commit, for metrics and benchmarks. */
   onCommit?: (ops: number, ms: number) => void;
+  /**
+   * Makes a commit durable when the connection does not (synchronous = NORMAL, wal-sync.ts):
+   * callers are answered once it resolves. Without it, the commit itself is durable.
+   */
+  sync?: () => Promise<void>;
 }
 
 export class WriteBatcher {
@@ -72,8 +77,24 @@ export class WriteBatcher {
       for (const p of batch) p.reject(failure);
       return;
     }
-    this.options.onCommit?.(batch.length, performance.now() - started);
-    for (const p of batch) p.resolve();
+    const sync = this.options.sync;
+    if (!sync) {
+      this.options.onCommit?.(batch.length, performance.now() - started);
+      for (const p of batch) p.resolve();
+      return;
+    }
+    sync().then(
+      () => {
+        this.options.onCommit?.(batch.length, performance.now() - started);
+        for (const p of batch) p.resolve();
+      },
+      (err: unknown) => {
+        // Committed, but not known to be on disk: no caller may count on it (a submit is
+        // refused; the message may still go out, as after any failure past the commit).
+        const failure = new GatewayError('STORE_FAILED', `a batch of ${batch.length} writes was committed but could not be synced to disk: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        for (const p of batch) p.reject(failure);
+      },
+    );
   }
 
   /** Commits what is waiting and refuses further writes. */
