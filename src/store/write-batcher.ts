@@ -37,6 +37,9 @@ export class WriteBatcher {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Syncs under way: a timed flush waits for them, so the batch grows meanwhile. */
+  private syncing = 0;
+  private flushAfterSync = false;
 
   constructor(
     private readonly db: Database,
@@ -56,8 +59,20 @@ export class WriteBatcher {
     return new Promise((resolve, reject) => {
       this.pending.push({ op, resolve, reject });
       if (this.pending.length >= this.options.maxBatch) this.flush();
-      else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.options.maxDelayMs);
+      else if (!this.timer) this.timer = setTimeout(() => this.flushWhenSynced(), this.options.maxDelayMs);
     });
+  }
+
+  /**
+   * The timer's flush. While the previous batch is being synced, committing a small batch
+   * now would not answer anyone sooner (its own sync starts after that one anyway); what
+   * arrives meanwhile joins one larger batch instead, committed when the sync returns:
+   * fewer transactions under load, the same latency when idle.
+   */
+  private flushWhenSynced(): void {
+    this.timer = undefined;
+    if (this.syncing > 0) this.flushAfterSync = true;
+    else this.flush();
   }
 
   /** Commits what is waiting now. */
@@ -83,18 +98,25 @@ export class WriteBatcher {
       for (const p of batch) p.resolve();
       return;
     }
-    sync().then(
-      () => {
-        this.options.onCommit?.(batch.length, performance.now() - started);
-        for (const p of batch) p.resolve();
-      },
-      (err: unknown) => {
-        // Committed, but not known to be on disk: no caller may count on it (a submit is
-        // refused; the message may still go out, as after any failure past the commit).
-        const failure = new GatewayError('STORE_FAILED', `a batch of ${batch.length} writes was committed but could not be synced to disk: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-        for (const p of batch) p.reject(failure);
-      },
-    );
+    this.syncing++;
+    sync()
+      .then(
+        () => {
+          this.options.onCommit?.(batch.length, performance.now() - started);
+          for (const p of batch) p.resolve();
+        },
+        (err: unknown) => {
+          // Committed, but not known to be on disk: no caller may count on it (a submit is
+          // refused; the message may still go out, as after any failure past the commit).
+          const failure = new GatewayError('STORE_FAILED', `a batch of ${batch.length} writes was committed but could not be synced to disk: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+          for (const p of batch) p.reject(failure);
+        },
+      )
+      .finally(() => {
+        if (--this.syncing > 0 || !this.flushAfterSync) return;
+        this.flushAfterSync = false;
+        this.flush();
+      });
   }
 
   /** Commits what is waiting and refuses further writes. */

@@ -78,3 +78,29 @@ test('an in-memory store has nothing to sync', async (t) => {
   await wal.close();
   db.close();
 });
+
+test('while a sync is under way, timed writes wait and go in one batch once it returns', async (t) => {
+  const db = openStore(true);
+  t.teardown(() => db.close());
+  const syncs: (() => void)[] = [];
+  const commits: number[] = [];
+  const writes = new WriteBatcher(db, {
+    maxBatch: 100,
+    maxDelayMs: 1,
+    maxPending: 100,
+    onCommit: (ops) => commits.push(ops),
+    sync: () => new Promise<void>((resolve) => syncs.push(resolve)),
+  });
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const first = writes.write(() => insert.run(1));
+  while (syncs.length === 0) await new Promise((r) => setTimeout(r, 1));
+  const later = [2, 3, 4].map((v) => writes.write(() => insert.run(v)));
+  await new Promise((r) => setTimeout(r, 20)); // their timer fired meanwhile
+  t.is((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 1, 'nothing more was committed during the sync');
+  syncs.shift()!();
+  await first;
+  while (syncs.length === 0) await new Promise((r) => setTimeout(r, 1));
+  syncs.shift()!();
+  await Promise.all(later);
+  t.deepEqual(commits, [1, 3], 'the three waited and went together');
+});
