@@ -179,7 +179,7 @@ export class CarrierLink {
       this.log.warn('carrier accepted a submit without a message_id; treated as a system error', { mid, bind: bind.name });
       return { kind: 'rejected', status: STATUS.ESME_RSYSERR, bind: bind.name };
     }
-    return { kind: 'accepted', carrierMessageId: id, bind: bind.name };
+    return { kind: 'accepted', carrierMessageIds: [id], bind: bind.name };
   }
 
   private onError(bind: TransmitBind, err: unknown, fields: PduFields, mid: string, mayRetry: boolean): SubmitOutcome | Promise<SubmitOutcome> {

@@ -176,12 +176,11 @@ export class Dispatcher {
         case 'accepted':
           breaker?.success(this.now());
           this.counters.accepted++;
-          attempts.push({ n, carrier, bind: outcome.bind, outcome: 'accepted', status: 0, carrierMessageId: outcome.carrierMessageId });
+          attempts.push({ n, carrier, bind: outcome.bind, outcome: 'accepted', status: 0, carrierMessageId: outcome.carrierMessageIds[0] });
           return this.o.store.settle(m, attempts, {
             kind: 'accepted',
             carrier,
-            carrierMessageId: outcome.carrierMessageId,
-            carrierKey: this.o.carrierKey(carrier, outcome.carrierMessageId),
+            parts: outcome.carrierMessageIds.map((id) => ({ carrierMessageId: id, carrierKey: this.o.carrierKey(carrier, id) })),
           });
         case 'rejected': {
           attempts.push({ n, carrier, bind: outcome.bind, outcome: 'rejected', status: outcome.status });

@@ -81,7 +81,8 @@ export interface OwedReceipt {
 export type ReceiptAddresses = Pick<MessageContent, 'sourceAddr' | 'sourceTon' | 'sourceNpi' | 'destinationAddr' | 'destTon' | 'destNpi'>;
 
 export type Settlement =
-  | { kind: 'accepted'; carrier: string; carrierMessageId: string; carrierKey: string }
+  /** The carrier took every part; one entry per submit_sm, in the order they were sent. */
+  | { kind: 'accepted'; carrier: string; parts: { carrierMessageId: string; carrierKey: string }[] }
   | { kind: 'retry'; nextAttemptAt: number; errorCode: number | null }
   | { kind: 'final'; state: MessageState; errorCode: number };
 
@@ -122,7 +123,15 @@ export class MessageStore {
       claim: db.prepare(`SELECT id, account, content, registered_delivery, valid_until, attempts, submitted_at FROM messages WHERE id = ?`),
       recover: db.prepare(`UPDATE messages SET queued = 1 WHERE queued = 0 AND state = 'ACCEPTED'`),
       attempt: db.prepare(`INSERT INTO attempts (message_id, n, carrier, bind, at, outcome, status, carrier_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      accepted: db.prepare(`UPDATE messages SET state = 'ENROUTE', queued = 0, attempts = ?, carrier = ?, carrier_message_id = ?, carrier_key = ? WHERE id = ? AND state = 'ACCEPTED'`),
+      accepted: db.prepare(`UPDATE messages SET state = 'ENROUTE', queued = 0, attempts = ?, carrier = ?, carrier_message_id = ?, carrier_key = ?, parts = ? WHERE id = ? AND state = 'ACCEPTED'`),
+      part: db.prepare(`INSERT OR REPLACE INTO message_parts (message_id, n, carrier, carrier_message_id, carrier_key, state) VALUES (?, ?, ?, ?, ?, NULL)`),
+      partByCarrierKey: db.prepare(
+        `SELECT p.message_id, p.n FROM message_parts p JOIN messages m ON m.id = p.message_id
+         WHERE p.carrier = ? AND p.carrier_key = ? ORDER BY m.submitted_at DESC LIMIT 1`,
+      ),
+      partFinal: db.prepare(`UPDATE message_parts SET state = ? WHERE message_id = ? AND n = ? AND state IS NULL`),
+      partsDelivered: db.prepare(`SELECT count(*) AS n FROM message_parts WHERE message_id = ? AND state = 'DELIVERED'`),
+      partsOf: db.prepare(`SELECT parts FROM messages WHERE id = ?`),
       reschedule: db.prepare(`UPDATE messages SET queued = 1, next_attempt_at = ?, attempts = ?, error_code = COALESCE(?, error_code) WHERE id = ?`),
       finalize: db.prepare(`UPDATE messages SET state = ?, queued = 0, error_code = ?, done_at = ? WHERE id = ? AND done_at IS NULL`),
       head: db.prepare(`SELECT account, registered_delivery FROM messages WHERE id = ?`),
@@ -222,13 +231,17 @@ export class MessageStore {
       const n = m.attempts + attempts.length;
       switch (settlement.kind) {
         case 'accepted': {
-          const { carrier, carrierMessageId, carrierKey } = settlement;
-          this.stmt.accepted!.run(n, carrier, carrierMessageId, carrierKey, m.id);
-          const held = this.stmt.heldReceipt!.get(carrier, carrierKey) as { state: MessageState; error_code: number } | undefined;
-          if (held) {
-            this.stmt.dropHeld!.run(carrier, carrierKey);
-            if (FINAL_STATES.has(held.state)) this.finalizeNow(m.id, held.state, held.error_code, now);
-          }
+          const { carrier, parts } = settlement;
+          const whole = parts.length === 1;
+          // A message sent whole is found by its own carrier_key; one in parts by its parts'.
+          this.stmt.accepted!.run(n, carrier, parts[0]!.carrierMessageId, whole ? parts[0]!.carrierKey : null, parts.length, m.id);
+          if (!whole) parts.forEach((p, i) => this.stmt.part!.run(m.id, i + 1, carrier, p.carrierMessageId, p.carrierKey));
+          parts.forEach((p, i) => {
+            const held = this.stmt.heldReceipt!.get(carrier, p.carrierKey) as { state: MessageState; error_code: number } | undefined;
+            if (!held) return;
+            this.stmt.dropHeld!.run(carrier, p.carrierKey);
+            this.receiptNow(m.id, whole ? null : i + 1, held.state, held.error_code, now);
+          });
           return;
         }
         case 'retry':
@@ -251,16 +264,16 @@ export class MessageStore {
   applyReceipt(r: { carrier: string; carrierKey: string; state: MessageState; errorCode: number }, now = Date.now()): Promise<'matched' | 'held'> {
     let result: 'matched' | 'held' = 'held';
     return this.write(() => {
-        const row = this.stmt.byCarrierKey!.get(r.carrier, r.carrierKey) as { id: string; state: MessageState } | undefined;
-        if (!row) {
+        const whole = this.stmt.byCarrierKey!.get(r.carrier, r.carrierKey) as { id: string } | undefined;
+        const part = whole ? undefined : (this.stmt.partByCarrierKey!.get(r.carrier, r.carrierKey) as { message_id: string; n: number } | undefined);
+        if (!whole && !part) {
           this.stmt.holdReceipt!.run(r.carrier, r.carrierKey, r.state, r.errorCode, now);
           result = 'held';
           return;
         }
         result = 'matched';
-        // An intermediate receipt (ENROUTE, ACCEPTED) changes nothing we report; a duplicate of
-        // a final one finds the message final already and is ignored by finalizeNow.
-        if (FINAL_STATES.has(r.state)) this.finalizeNow(row.id, r.state, r.errorCode, now);
+        if (whole) this.receiptNow(whole.id, null, r.state, r.errorCode, now);
+        else this.receiptNow(part!.message_id, part!.n, r.state, r.errorCode, now);
       }).then(() => result);
   }
 
@@ -325,6 +338,25 @@ export class MessageStore {
   /** Commits what waits and refuses further writes (shutdown). */
   close(): void {
     this.writes.close();
+  }
+
+  /**
+   * Inside a batch: a carrier receipt for the message (part null) or one of its parts. An
+   * intermediate state (ENROUTE, ACCEPTED) changes nothing we report. A part's failure
+   * ends the message at once with that state (the client gets one receipt: the first
+   * failure); the message is DELIVERED when its last part is. Duplicates change nothing.
+   */
+  private receiptNow(id: string, part: number | null, state: MessageState, errorCode: number, now: number): void {
+    if (!FINAL_STATES.has(state)) return;
+    if (part === null || state !== 'DELIVERED') {
+      if (part !== null) this.stmt.partFinal!.run(state, id, part);
+      this.finalizeNow(id, state, errorCode, now);
+      return;
+    }
+    if (this.stmt.partFinal!.run(state, id, part).changes === 0) return; // a duplicate
+    const { n: delivered } = this.stmt.partsDelivered!.get(id) as { n: number };
+    const { parts } = this.stmt.partsOf!.get(id) as { parts: number };
+    if (delivered === parts) this.finalizeNow(id, 'DELIVERED', errorCode, now);
   }
 
   /** Inside a batch: the final state, once, and the receipt the client asked for. */

@@ -43,7 +43,8 @@ export interface NewMessage {
 
 /** A carrier's answer to one submit. Every outcome but 'accepted' and 'rejected' is unknown. */
 export type SubmitOutcome =
-  | { kind: 'accepted'; carrierMessageId: string; bind: string }
+  /** Every part accepted: the carrier's ids in part order (one for a message sent whole). */
+  | { kind: 'accepted'; carrierMessageIds: string[]; bind: string }
   /** A response with a non-zero command_status. */
   | { kind: 'rejected'; status: number; bind: string }
   /** No response in time: the carrier may or may not have the message. */

@@ -114,4 +114,25 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX client_mo_age ON client_mo (received_at);
     `,
   },
+  {
+    version: 4,
+    description: 'the carrier parts of a long message',
+    // A message a carrier took in several submit_sm (split for its alphabet and size) has a
+    // row per part: each part has its own carrier id and its own receipt. The message keeps
+    // carrier_key NULL and is final once every part is DELIVERED, or at the first part that
+    // is not (one receipt to the client, whatever the carrier sent).
+    up: `
+      ALTER TABLE messages ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;
+      CREATE TABLE message_parts (
+        message_id          TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        n                   INTEGER NOT NULL,     -- 1..parts, in the order they were sent
+        carrier             TEXT NOT NULL,
+        carrier_message_id  TEXT NOT NULL,
+        carrier_key         TEXT NOT NULL,        -- normalised like messages.carrier_key
+        state               TEXT,                 -- the part's final state, once its receipt came
+        PRIMARY KEY (message_id, n)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX message_parts_by_carrier_key ON message_parts (carrier, carrier_key);
+    `,
+  },
 ];

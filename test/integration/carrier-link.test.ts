@@ -27,7 +27,7 @@ function accepted(t: ExecutionContext, outcome: SubmitOutcome): string {
     t.fail(`expected accepted, got ${JSON.stringify(outcome)}`);
     return '';
   }
-  return outcome.carrierMessageId;
+  return outcome.carrierMessageIds[0]!;
 }
 
 test('N transceiver binds come up, and a submit is accepted with the carrier’s message id', async (t) => {

@@ -16,7 +16,7 @@ test('an enqueued message is claimed once, opened intact, and ENROUTE once accep
   t.deepEqual(store.claimDue(1_000, 10), [], 'a claimed message is not handed out twice');
   t.is(claimed!.id, id);
   t.deepEqual(claimed!.content, message.content);
-  await store.settle(claimed!, [{ n: 1, carrier: 'a', bind: 's1', outcome: 'accepted', status: 0, carrierMessageId: 'X1' }], { kind: 'accepted', carrier: 'a', carrierMessageId: 'X1', carrierKey: 'k1' });
+  await store.settle(claimed!, [{ n: 1, carrier: 'a', bind: 's1', outcome: 'accepted', status: 0, carrierMessageId: 'X1' }], { kind: 'accepted', carrier: 'a', parts: [{ carrierMessageId: 'X1', carrierKey: 'k1' }] });
   const status = store.status(id)!;
   t.is(status.state, 'ENROUTE');
   t.is(status.carrier, 'a');
@@ -27,7 +27,7 @@ test('a receipt matches its message, owes the client a receipt, and a duplicate 
   const { store, db } = openTestStore();
   const id = await store.enqueue(newMessage({ registeredDelivery: 1 }), 'UZ');
   const [m] = store.claimDue(Date.now(), 1);
-  await store.settle(m!, [], { kind: 'accepted', carrier: 'a', carrierMessageId: 'X2', carrierKey: 'k2' });
+  await store.settle(m!, [], { kind: 'accepted', carrier: 'a', parts: [{ carrierMessageId: 'X2', carrierKey: 'k2' }] });
   t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'k2', state: 'DELIVERED', errorCode: 0 }), 'matched');
   t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'k2', state: 'DELIVERED', errorCode: 0 }), 'matched');
   t.is(store.status(id)!.state, 'DELIVERED');
@@ -40,11 +40,40 @@ test('a receipt that beats its submit_sm_resp is held and applied when the resp 
   const id = await store.enqueue(newMessage(), 'UZ');
   const [m] = store.claimDue(Date.now(), 1);
   t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'early', state: 'UNDELIVERABLE', errorCode: 1 }), 'held');
-  await store.settle(m!, [], { kind: 'accepted', carrier: 'a', carrierMessageId: 'E', carrierKey: 'early' });
+  await store.settle(m!, [], { kind: 'accepted', carrier: 'a', parts: [{ carrierMessageId: 'E', carrierKey: 'early' }] });
   const status = store.status(id)!;
   t.is(status.state, 'UNDELIVERABLE');
   t.is(status.errorCode, 1);
   t.is(await store.sweepEarlyReceipts(Date.now() + 1), 0, 'the held receipt was consumed');
+});
+
+test('a message sent in parts is DELIVERED once every part is, with one receipt owed; duplicates count once', async (t) => {
+  const { store, db } = openTestStore();
+  const id = await store.enqueue(newMessage({ registeredDelivery: 1 }), 'UZ');
+  const [m] = store.claimDue(Date.now(), 1);
+  const parts = ['p1', 'p2', 'p3'].map((k) => ({ carrierMessageId: k.toUpperCase(), carrierKey: k }));
+  // A receipt for the last part beats the resp of the whole message: held, then applied.
+  t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'p3', state: 'DELIVERED', errorCode: 0 }), 'held');
+  await store.settle(m!, [], { kind: 'accepted', carrier: 'a', parts });
+  t.is(store.status(id)!.state, 'ENROUTE');
+  t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'p1', state: 'DELIVERED', errorCode: 0 }), 'matched');
+  t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'p1', state: 'DELIVERED', errorCode: 0 }), 'matched');
+  t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'p2', state: 'ENROUTE', errorCode: 0 }), 'matched');
+  t.is(store.status(id)!.state, 'ENROUTE', 'a duplicate and an intermediate receipt do not complete it');
+  t.is(await store.applyReceipt({ carrier: 'a', carrierKey: 'p2', state: 'DELIVERED', errorCode: 0 }), 'matched');
+  t.is(store.status(id)!.state, 'DELIVERED');
+  t.deepEqual(db.prepare('SELECT message_id, state FROM client_receipts').all(), [{ message_id: id, state: 'DELIVERED' }]);
+});
+
+test('a message in parts ends at the first part that fails, with its state and error; later receipts change nothing', async (t) => {
+  const { store, db } = openTestStore();
+  const id = await store.enqueue(newMessage({ registeredDelivery: 1 }), 'UZ');
+  const [m] = store.claimDue(Date.now(), 1);
+  await store.settle(m!, [], { kind: 'accepted', carrier: 'a', parts: [{ carrierMessageId: 'Q1', carrierKey: 'q1' }, { carrierMessageId: 'Q2', carrierKey: 'q2' }] });
+  await store.applyReceipt({ carrier: 'a', carrierKey: 'q2', state: 'EXPIRED', errorCode: 7 });
+  await store.applyReceipt({ carrier: 'a', carrierKey: 'q1', state: 'DELIVERED', errorCode: 0 });
+  t.like(store.status(id), { state: 'EXPIRED', errorCode: 7 });
+  t.deepEqual(db.prepare('SELECT state FROM client_receipts').all(), [{ state: 'EXPIRED' }]);
 });
 
 test('only requested receipts are owed: registered_delivery 0 none, 2 only on failure', async (t) => {
@@ -74,7 +103,7 @@ test('after a crash, taken but unanswered messages return to the queue; ENROUTE 
   const inFlight = await first.store.enqueue(newMessage(), null);
   const sent = await first.store.enqueue(newMessage(), null);
   const taken = first.store.claimDue(Date.now(), 2);
-  await first.store.settle(taken.find((m) => m.id === sent)!, [], { kind: 'accepted', carrier: 'a', carrierMessageId: 'S', carrierKey: 's' });
+  await first.store.settle(taken.find((m) => m.id === sent)!, [], { kind: 'accepted', carrier: 'a', parts: [{ carrierMessageId: 'S', carrierKey: 's' }] });
   first.db.close(); // as a kill would: nothing else is flushed
 
   const second = openTestStore(file, first.masterKey);
