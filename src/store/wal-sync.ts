@@ -13,6 +13,12 @@
  * fsync acts on the file, not the descriptor, so our own read-only descriptor on the WAL
  * flushes what SQLite's connection wrote. SQLite keeps the file (it rewinds it after a
  * checkpoint, never replaces it) while the connection is open.
+ *
+ * What changes: a commit is visible to reads before it is durable. Nobody is told of it
+ * before then (no submit_sm_resp, no carrier answered for a receipt), but the dispatcher
+ * may already send a just-accepted message; should power fail in that gap, the message is
+ * gone from the store while its client, never answered, submits it again: one duplicate,
+ * the same exposure as a crash while a message is in flight.
  */
 import { close, fdatasync, open } from 'node:fs';
 import { promisify } from 'node:util';
