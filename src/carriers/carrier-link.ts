@@ -12,8 +12,9 @@
  *   waits on the pacer at a time.
  * - Ordering: submits leave in the order `submit` was called, per carrier, across all its
  *   binds; a later submit may be answered first (another bind, or the carrier's own order).
- *   So the parts of a long message leave in order when the dispatcher submits them in
- *   order; their responses may still come back in any order.
+ * - Long messages (carrier-text.ts): the parts of one message leave one after another in
+ *   its turn of the lane, each paced and windowed; its outcome combines theirs (all
+ *   accepted, or the first part's outcome when none was, or `partial`).
  * - Outcomes: status 0 with a message_id → `accepted`; status 0 with an empty message_id →
  *   `rejected` ESME_RSYSERR (0x08), because a message we cannot match to a receipt or query
  *   is worse than a retry, which at-least-once permits; another status → `rejected` (0x58
@@ -24,14 +25,14 @@
 import PQueue from 'p-queue';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../obs/logger.js';
-import type { CarrierPort, MessageContent, SubmitOutcome } from '../messages/types.js';
+import type { CarrierPort, SubmitOutcome } from '../messages/types.js';
 import type { Pdu, PduFields } from '../smpp/codec.js';
-import { pduFromContent } from '../smpp/message-content.js';
 import { STATUS, statusName } from '../smpp/status.js';
 import { BindPool, type BindPoolOptions, type BindStatus, type TransmitBind } from './bind-pool.js';
 import type { CarrierConfig } from './connector.js';
 import { beforeDeadline } from './deadline.js';
 import { Pacer } from './pacer.js';
+import { carrierForm } from './carrier-text.js';
 
 /** One message as messages/ hands it over (CarrierPort.submit's second argument). */
 export type CarrierSubmit = Parameters<CarrierPort['submit']>[1];
@@ -131,10 +132,24 @@ export class CarrierLink {
     // Checked again at the head of the lane: the carrier may have gone while this waited.
     const before = this.unavailableReason();
     if (before) return { outcome: Promise.resolve({ kind: 'unavailable', reason: before }) };
-    await this.pacer.acquire();
-    const bind = await this.bindWithRoom();
-    if (typeof bind === 'string') return { outcome: Promise.resolve({ kind: 'unavailable', reason: bind }) };
-    return { outcome: this.track(this.send(bind, submitFields(message.content), message.id, true)) };
+    const form = carrierForm(message.content, this.carrier, Number.parseInt(message.id.slice(0, 4), 16));
+    if (!form.ok) {
+      this.log.info('message refused before sending: it does not fit this carrier', { mid: message.id, reason: form.reason });
+      return { outcome: Promise.resolve({ kind: 'rejected', status: form.status, bind: '' }) };
+    }
+    // The parts leave one after another in the lane, each paced and windowed like a message.
+    const sent: Promise<SubmitOutcome>[] = [];
+    for (const part of form.parts) {
+      await this.pacer.acquire();
+      const bind = await this.bindWithRoom();
+      if (typeof bind === 'string') {
+        sent.push(Promise.resolve({ kind: 'unavailable', reason: bind }));
+        break; // the rest would fare no better
+      }
+      sent.push(this.send(bind, { ...part, registered_delivery: REGISTERED_DELIVERY }, message.id, sent.length === 0));
+    }
+    const outcome = sent.length === 1 ? sent[0]! : Promise.all(sent).then((outcomes) => combineParts(outcomes, form.parts.length));
+    return { outcome: this.track(outcome) };
   }
 
   /** A bind with window room, or why there is none within responseTimeoutMs. */
@@ -202,13 +217,24 @@ export class CarrierLink {
   }
 }
 
-/** The submit_sm for a message: its own fields, and TLVs passed through. */
-function submitFields(c: MessageContent): PduFields {
-  return {
-    ...pduFromContent(c),
-    // Always 1 toward the carrier, whatever the client asked: we need every final state for
-    // query_sm and our records. messages/ forwards receipts by the client's own
-    // registered_delivery, so a client that asked for none still gets none.
-    registered_delivery: 1,
-  };
+/**
+ * Always 1 toward the carrier, whatever the client asked: we need every final state for
+ * query_sm and our records. messages/ forwards receipts by the client's own
+ * registered_delivery, so a client that asked for none still gets none.
+ */
+const REGISTERED_DELIVERY = 1;
+
+/**
+ * One outcome for the parts of a message. All accepted: accepted, with every part's id.
+ * None accepted: the first part's outcome, as for a message sent whole (nothing of it is
+ * known to be at the carrier, so it may be retried or go elsewhere). Some accepted: partial,
+ * ending the message (the carrier has part of it; sending it again would repeat those).
+ */
+function combineParts(outcomes: SubmitOutcome[], total: number): SubmitOutcome {
+  const ids = outcomes.flatMap((o) => (o.kind === 'accepted' ? o.carrierMessageIds : []));
+  const first = outcomes[0]!;
+  if (ids.length === total && first.kind === 'accepted') return { kind: 'accepted', carrierMessageIds: ids, bind: first.bind };
+  if (ids.length === 0) return first;
+  const failed = outcomes.find((o) => o.kind !== 'accepted')!;
+  return { kind: 'partial', accepted: ids.length, total, status: failed.kind === 'rejected' ? failed.status : null, bind: 'bind' in failed ? failed.bind : '' };
 }

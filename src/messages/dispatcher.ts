@@ -29,6 +29,8 @@ import type { CarrierPort } from './types.js';
 
 /** ESME_RINVDSTADR: what a message with no route fails with (SMPP 3.4 §5.1.3). */
 const NO_ROUTE_STATUS = 0x0b;
+/** The error of a message whose later parts got no answer: ESME_RSYSERR, as for any unknown failure. */
+const PARTIAL_STATUS = 0x08;
 
 export interface RouteDecider {
   decide(input: { destinationAddr: string; destTon: number; account: string; sourceAddr: string; sourceTon: number }): { route: string | null; carriers: string[] };
@@ -182,6 +184,12 @@ export class Dispatcher {
             carrier,
             parts: outcome.carrierMessageIds.map((id) => ({ carrierMessageId: id, carrierKey: this.o.carrierKey(carrier, id) })),
           });
+        case 'partial':
+          // Some parts are at the carrier: neither a retry nor another carrier can undo that.
+          breaker?.success(this.now());
+          this.counters.failed++;
+          attempts.push({ n, carrier, bind: outcome.bind, outcome: 'rejected', status: outcome.status });
+          return this.o.store.settle(m, attempts, { kind: 'final', state: 'UNDELIVERABLE', errorCode: outcome.status ?? PARTIAL_STATUS });
         case 'rejected': {
           attempts.push({ n, carrier, bind: outcome.bind, outcome: 'rejected', status: outcome.status });
           lastStatus = outcome.status;

@@ -45,6 +45,11 @@ export interface NewMessage {
 export type SubmitOutcome =
   /** Every part accepted: the carrier's ids in part order (one for a message sent whole). */
   | { kind: 'accepted'; carrierMessageIds: string[]; bind: string }
+  /**
+   * A message sent in parts that the carrier took only some of (the others were refused,
+   * timed out, lost or never sent): it cannot be retried without repeating those.
+   */
+  | { kind: 'partial'; accepted: number; total: number; status: number | null; bind: string }
   /** A response with a non-zero command_status. */
   | { kind: 'rejected'; status: number; bind: string }
   /** No response in time: the carrier may or may not have the message. */

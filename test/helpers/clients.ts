@@ -75,9 +75,9 @@ export interface TestClientSide extends TestGateway {
 export async function startClientSide(
   t: ExecutionContext,
   files: ReturnType<typeof tempFiles>,
-  opts: { carriers?: TestCarrier[]; accounts: TestAccount[]; gate?: number; smpp?: Partial<LoadedConfig['smpp']> },
+  opts: { carriers?: TestCarrier[]; routes?: unknown[]; accounts: TestAccount[]; gate?: number; smpp?: Partial<LoadedConfig['smpp']> },
 ): Promise<TestClientSide> {
-  const tg = await startTestGateway(t, files, { carriers: opts.carriers ?? [{ name: 'alpha' }] });
+  const tg = await startTestGateway(t, files, { carriers: opts.carriers ?? [{ name: 'alpha' }], ...(opts.routes ? { routes: opts.routes } : {}) });
   const config: LoadedConfig = { ...tg.config, smpp: { ...tg.config.smpp, tcp: { host: '127.0.0.1', port: 0 }, ...opts.smpp } };
   const directory = testDirectory(opts.accounts, opts.gate === undefined ? {} : { gate: opts.gate });
   const listener = await startClientListener({ config, gateway: tg.gateway, directory, logger: quietLogger });
