@@ -15,17 +15,15 @@ import type { ExecutionContext } from 'ava';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../../src/config/loader.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
 import type { BehaviourInput } from '../../src/config/simulator-schema.js';
 import { startSimulator, type Simulator } from '../../simulators/smsc.js';
+import { CLI, ROOT } from './cli.js';
 import { quietLogger } from './esme.js';
 import type { tempFiles } from './temp-files.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 
 /** The account accountSeeds creates; SMPP 3.4 passwords have at most 8 characters. */
 export const CLIENT = { systemId: 'acme', password: 'acme-pw' } as const;

@@ -3,12 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import { tempFiles } from '../helpers/temp-files.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 const tmp = tempFiles('cli-accounts').dir;
 const KEY_ENV = `MASKGATE_TEST_ACCOUNTS_KEY_${process.pid}`;
 const PW_ENV = `MASKGATE_TEST_ACCOUNTS_PW_${process.pid}`;

@@ -1,11 +1,9 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempFiles } from '../helpers/temp-files.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 const files = tempFiles('cli-config');
 const tmp = files.dir;
 

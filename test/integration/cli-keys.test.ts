@@ -2,13 +2,11 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/loader.js';
 import { loadMasterKey } from '../../src/keys/master-key.js';
 import { tempFiles } from '../helpers/temp-files.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 const tmp = tempFiles('cli-keys').dir;
 const KEY_ENV = `MASKGATE_TEST_KEYS_INIT_${process.pid}`;
 

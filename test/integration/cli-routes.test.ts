@@ -1,24 +1,8 @@
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempFiles } from '../helpers/temp-files.js';
+import { DEMO, maskgate } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
-const DEMO = path.join(ROOT, 'config', 'demo.yaml');
 const files = tempFiles('cli-routes');
-
-/** Runs the CLI as a child process; async, so the tests of this file run side by side. */
-function maskgate(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.MASKGATE_CONFIG;
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8' }, (_err, stdout, stderr) => {
-      resolve({ status: child.exitCode, stdout, stderr });
-    });
-  });
-}
 
 interface Decision {
   number: string;

@@ -6,7 +6,6 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/loader.js';
@@ -14,9 +13,8 @@ import { startDaemon } from '../../src/main.js';
 import { startSimulator } from '../../simulators/smsc.js';
 import { quietLogger } from '../helpers/esme.js';
 import { tempFiles } from '../helpers/temp-files.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 const files = tempFiles('cli-send');
 
 test('send --wait-dlr: accepted as the seeded account, the receipt comes back DELIVRD', async (t) => {

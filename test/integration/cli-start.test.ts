@@ -4,14 +4,11 @@
  */
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { bindEsme, testNumber } from '../helpers/esme.js';
 import { tempFiles } from '../helpers/temp-files.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 const files = tempFiles('cli-start');
 
 const env: NodeJS.ProcessEnv = { ...process.env, MASKGATE_SIM_PW: 'simpw', MASKGATE_LOG_LEVEL: 'warn' };

@@ -3,11 +3,9 @@ import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { tempFiles } from '../helpers/temp-files.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'scripts', 'maskgate.mjs');
 const tmp = tempFiles('cli-tls').dir;
 
 // Asynchronous: key generation takes a moment, and the tests of this file run at once.
