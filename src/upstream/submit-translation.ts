@@ -8,9 +8,10 @@
  * - source_addr: alphanumeric senders (TON 5) up to 11 printable characters, what GSM
  *   carries in the originator field (3GPP TS 23.040 §9.1.2.5); otherwise up to 15 digits
  *   (E.164) with an optional '+'; anything else, or empty, is BAD_SOURCE.
- * - Long messages are not taken yet: short_message over 254 octets (SMPP 3.4 §5.2.22), or
- *   both short_message and message_payload, is MESSAGE_TOO_LONG. message_payload alone and
- *   the sar_* TLVs pass through to the carrier untouched.
+ * - Long messages: one submit with message_payload (bounded by smpp.maxPduBytes) is one
+ *   message, split for each carrier at dispatch (carriers/carrier-text.ts); parts a client
+ *   split itself (UDH, sar_* TLVs) are a message each. short_message over 254 octets
+ *   (SMPP 3.4 §5.2.22), or both short_message and message_payload, is MESSAGE_TOO_LONG.
  * - validity_period (SMPP 3.4 §7.1.1) becomes an instant; a value we cannot parse counts as
  *   "none given" (the store's default validity applies) rather than refusing a message
  *   clients of lax SMSCs send every day.
