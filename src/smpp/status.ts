@@ -34,6 +34,8 @@ export const STATUS = {
   ESME_RSUBMITFAIL: status('ESME_RSUBMITFAIL'),
   ESME_RTHROTTLED: status('ESME_RTHROTTLED'),
   ESME_RQUERYFAIL: status('ESME_RQUERYFAIL'),
+  ESME_RINVESMCLASS: status('ESME_RINVESMCLASS'),
+  ESME_RINVTLVVAL: status('ESME_RINVTLVVAL'),
   ESME_RINVTLVSTREAM: status('ESME_RINVTLVSTREAM'),
   ESME_RINVTLVLEN: status('ESME_RINVTLVLEN'),
   ESME_RX_T_APPN: status('ESME_RX_T_APPN'),
@@ -79,6 +81,12 @@ export const WIRE: Record<ErrorCode, WireStatus> = {
   BAD_SOURCE: { status: STATUS.ESME_RINVSRCADR },
   BAD_DESTINATION: { status: STATUS.ESME_RINVDSTADR },
   MESSAGE_TOO_LONG: { status: STATUS.ESME_RINVMSGLEN },
+  // An odd-length UCS2 body: its length cannot be right.
+  BAD_MESSAGE_LENGTH: { status: STATUS.ESME_RINVMSGLEN },
+  // UDHI set but no valid UDH: what esm_class announces is not there (no SMPP status names UDHs).
+  BAD_UDH: { status: STATUS.ESME_RINVESMCLASS },
+  // SAR TLVs that do not add up (SMPP 3.4 0xC4, "Invalid Optional Parameter Value").
+  BAD_SAR: { status: STATUS.ESME_RINVTLVVAL },
   THROTTLED: { status: STATUS.ESME_RTHROTTLED },
   QUEUE_FULL: { status: STATUS.ESME_RMSGQFUL },
   MALFORMED_PDU: { status: STATUS.ESME_RINVCMDLEN, close: true },

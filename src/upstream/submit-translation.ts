@@ -12,6 +12,9 @@
  *   message, split for each carrier at dispatch (carriers/carrier-text.ts); parts a client
  *   split itself (UDH, sar_* TLVs) are a message each. short_message over 254 octets
  *   (SMPP 3.4 §5.2.22), or both short_message and message_payload, is MESSAGE_TOO_LONG.
+ * - A UDH longer than the message or whose concatenation IE does not add up is BAD_UDH
+ *   (0x43); sar_* TLVs incomplete or with a part number 0 or over the total BAD_SAR (0xC4);
+ *   an odd-length UCS2 body BAD_MESSAGE_LENGTH (0x01).
  * - validity_period (SMPP 3.4 §7.1.1) becomes an instant; a value we cannot parse counts as
  *   "none given" (the store's default validity applies) rather than refusing a message
  *   clients of lax SMSCs send every day.
@@ -20,9 +23,11 @@
 import type { ErrorCode } from '../errors.js';
 import type { Pdu } from '../smpp/codec.js';
 import { contentFromPdu, pduInt, pduStr } from '../smpp/message-content.js';
-import type { NewMessage } from '../messages/types.js';
+import type { MessageContent, NewMessage } from '../messages/types.js';
+import { describeDcs } from '../smpp/encoding/dcs.js';
+import { ESM_CLASS_UDHI, readPart } from '../smpp/encoding/read-part.js';
 
-export type SubmitRefusal = { ok: false; code: Extract<ErrorCode, 'BAD_SOURCE' | 'BAD_DESTINATION' | 'MESSAGE_TOO_LONG'>; reason: string };
+export type SubmitRefusal = { ok: false; code: Extract<ErrorCode, 'BAD_SOURCE' | 'BAD_DESTINATION' | 'MESSAGE_TOO_LONG' | 'BAD_MESSAGE_LENGTH' | 'BAD_UDH' | 'BAD_SAR'>; reason: string };
 export type SubmitTranslation = { ok: true; message: NewMessage } | SubmitRefusal;
 
 const TON_ALPHANUMERIC = 5;
@@ -51,10 +56,28 @@ export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitT
     // SMPP 3.4 §5.3.2.32: the two are exclusive; which one the client meant is a guess.
     return refuse('MESSAGE_TOO_LONG', 'short_message and message_payload are both set; send the text in one of them');
   }
+  const partProblem = checkPart(content);
+  if (partProblem) return partProblem;
   return {
     ok: true,
     message: { account, content, registeredDelivery: pduInt(pdu, 'registered_delivery'), validUntil: parseSmppTime(pduStr(pdu, 'validity_period'), now) },
   };
+}
+
+/**
+ * A UDH that does not fit or add up, SAR TLVs that do not, an odd-length UCS2 body: refused
+ * here, so that a carrier never sees them and the client learns why. The body is only read.
+ */
+function checkPart(content: MessageContent): SubmitRefusal | undefined {
+  const payload = content.tlvs?.message_payload;
+  const { alphabet } = describeDcs(content.dataCoding, 'gsm7');
+  const sar = { sar_msg_ref_num: content.tlvs?.sar_msg_ref_num, sar_total_segments: content.tlvs?.sar_total_segments, sar_segment_seqnum: content.tlvs?.sar_segment_seqnum };
+  const read = readPart({ octets: Buffer.isBuffer(payload) ? payload : content.shortMessage, esmClass: content.esmClass, sar }, { alphabet, packed: false });
+  if (read.ok) return undefined;
+  const { code, message } = read.problem;
+  if (code === 'ODD_UCS2_LENGTH') return refuse('BAD_MESSAGE_LENGTH', message);
+  const fromUdh = (content.esmClass & ESM_CLASS_UDHI) !== 0 && code !== 'BAD_SAR';
+  return refuse(fromUdh ? 'BAD_UDH' : 'BAD_SAR', message);
 }
 
 const SMPP_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d)(\d{2})([+\-R])$/;

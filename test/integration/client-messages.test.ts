@@ -36,7 +36,7 @@ test('a submit_sm is answered with our id once stored, and the message is delive
   t.like(sent[0], { destination_addr: destination, source_addr: 'AcmeBank', data_coding: 8, short_message_hex: '0048', registered_delivery: 1 });
 });
 
-test('bad source, bad destination and too long are refused with 0x0A, 0x0B, 0x01 and nothing is stored', async (t) => {
+test('bad source, destination, length, UDH and SAR are refused with 0x0A, 0x0B, 0x01, 0x43, 0xC4 and nothing is stored', async (t) => {
   const { listener, sims, finals } = await startClientSide(t, files, { accounts: [ACME] });
   const esme = await bindEsme({ port: listener.port, systemId: 'acme', password: 'acme-pw' });
   t.teardown(() => esme.close());
@@ -45,6 +45,10 @@ test('bad source, bad destination and too long are refused with 0x0A, 0x0B, 0x01
   t.is((await esme.submit(sms({ destination_addr: '' }))).command_status, STATUS.ESME_RINVDSTADR);
   t.is((await esme.submit(sms({ destination_addr: 'call-me' }))).command_status, STATUS.ESME_RINVDSTADR);
   t.is((await esme.submit(sms({ short_message: Buffer.from('hi'), message_payload: Buffer.from('there') }))).command_status, STATUS.ESME_RINVMSGLEN);
+  t.is((await esme.submit(sms({ data_coding: 8, short_message: Buffer.from('004800', 'hex') }))).command_status, STATUS.ESME_RINVMSGLEN, 'odd-length UCS2');
+  t.is((await esme.submit(sms({ esm_class: 0x40, short_message: Buffer.from('0b00030a0201', 'hex') }))).command_status, STATUS.ESME_RINVESMCLASS, 'a UDH longer than the message');
+  const sar = { sar_msg_ref_num: 9, sar_total_segments: 2, sar_segment_seqnum: 0 };
+  t.is((await esme.submit(sms(sar))).command_status, STATUS.ESME_RINVTLVVAL, 'SAR part number 0');
   // The refused ones never reached the store, so the one good submit is all the carrier gets.
   const ok = await esme.submit(sms());
   t.is(ok.command_status, STATUS.ESME_ROK);

@@ -59,7 +59,7 @@ test('a valid submit_sm becomes a NewMessage with every field copied', (t) => {
 
 test('message_payload alone passes through, with an empty short_message', (t) => {
   const payload = Buffer.alloc(400, 0x41);
-  const result = translateSubmit(submit({ short_message: Buffer.alloc(0), message_payload: payload }), 'acme', NOW);
+  const result = translateSubmit(submit({ esm_class: 0, data_coding: 0, short_message: Buffer.alloc(0), message_payload: payload }), 'acme', NOW);
   if (!result.ok) return t.fail(result.reason);
   t.deepEqual(result.message.content.tlvs, { message_payload: payload });
   t.is(result.message.content.shortMessage.length, 0);
@@ -98,7 +98,7 @@ const accepted: [string, Record<string, unknown>][] = [
   ['an 11-character alphanumeric source', { source_addr_ton: 5, source_addr: 'Acme Bank 1' }],
   ['a 15-digit source with +', { source_addr: '+123456789012345' }],
   ['a short code', { source_addr_ton: 3, source_addr: '1234' }],
-  ['a 254-octet short_message', { short_message: Buffer.alloc(254) }],
+  ['a 254-octet short_message', { esm_class: 0, data_coding: 4, short_message: Buffer.alloc(254) }],
 ];
 
 for (const [what, fields] of accepted) {
@@ -130,4 +130,25 @@ test('empty or unparseable SMPP times are null', (t) => {
   for (const bad of ['', '2601311200000', '260131120000000x', '261331120000000+', '260231120000000+', '260131250000000+', '260131120000049+', 'abcdefghijklmnoR']) {
     t.is(parseSmppTime(bad, NOW), null, bad);
   }
+});
+
+test('a broken UDH, SAR TLVs that do not add up, an odd-length UCS2 body: each refused with its status code', (t) => {
+  const cases: [string, Record<string, unknown>, SubmitRefusal['code']][] = [
+    ['a UDH longer than the message', { esm_class: 0x40, short_message: Buffer.from('0b00030a0201', 'hex') }, 'BAD_UDH'],
+    ['a UDH part number 0', { esm_class: 0x40, short_message: Buffer.from('0500030a02000048', 'hex') }, 'BAD_UDH'],
+    ['a UDH part number over the total', { esm_class: 0x40, short_message: Buffer.from('0500030a02030048', 'hex') }, 'BAD_UDH'],
+    ['a SAR part number 0', { esm_class: 0, data_coding: 0, short_message: Buffer.from('hi'), sar_msg_ref_num: 7, sar_total_segments: 2, sar_segment_seqnum: 0 }, 'BAD_SAR'],
+    ['a SAR part number over the total', { esm_class: 0, data_coding: 0, short_message: Buffer.from('hi'), sar_msg_ref_num: 7, sar_total_segments: 2, sar_segment_seqnum: 3 }, 'BAD_SAR'],
+    ['SAR TLVs without the total', { esm_class: 0, data_coding: 0, short_message: Buffer.from('hi'), sar_msg_ref_num: 7, sar_segment_seqnum: 1 }, 'BAD_SAR'],
+    ['an odd-length UCS2 body', { esm_class: 0, data_coding: 8, short_message: Buffer.from('004800', 'hex') }, 'BAD_MESSAGE_LENGTH'],
+  ];
+  for (const [what, fields, code] of cases) {
+    const result = translateSubmit(submit(fields), 'acme', NOW);
+    t.false(result.ok, what);
+    if (!result.ok) {
+      t.is(result.code, code, what);
+      t.true(result.reason.length > 0, what);
+    }
+  }
+  t.true(translateSubmit(submit(), 'acme', NOW).ok, 'the default: a valid UCS2 part with its UDH');
 });
