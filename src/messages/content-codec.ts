@@ -18,10 +18,13 @@ interface Encoded {
   dc: number;
   m: string;
   t?: Record<string, number | string | { b: string }>;
+  /** partOf: reference, total, seq. */
+  po?: [number, number, number];
 }
 
 export function encodeContent(c: MessageContent): Buffer {
   const e: Encoded = { s: c.sourceAddr, st: c.sourceTon, sn: c.sourceNpi, d: c.destinationAddr, dt: c.destTon, dn: c.destNpi, e: c.esmClass, p: c.protocolId, pr: c.priorityFlag, dc: c.dataCoding, m: c.shortMessage.toString('base64') };
+  if (c.partOf) e.po = [c.partOf.reference, c.partOf.total, c.partOf.seq];
   if (c.tlvs) {
     e.t = {};
     for (const [name, value] of Object.entries(c.tlvs)) e.t[name] = Buffer.isBuffer(value) ? { b: value.toString('base64') } : value;
@@ -44,6 +47,7 @@ export function decodeContent(bytes: Buffer): MessageContent {
     dataCoding: e.dc,
     shortMessage: Buffer.from(e.m, 'base64'),
   };
+  if (e.po) content.partOf = { reference: e.po[0], total: e.po[1], seq: e.po[2] };
   if (e.t) {
     content.tlvs = {};
     for (const [name, value] of Object.entries(e.t)) content.tlvs[name] = typeof value === 'object' ? Buffer.from(value.b, 'base64') : value;

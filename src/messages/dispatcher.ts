@@ -33,7 +33,7 @@ const NO_ROUTE_STATUS = 0x0b;
 const PARTIAL_STATUS = 0x08;
 
 export interface RouteDecider {
-  decide(input: { destinationAddr: string; destTon: number; account: string; sourceAddr: string; sourceTon: number }): { route: string | null; carriers: string[] };
+  decide(input: { destinationAddr: string; destTon: number; account: string; sourceAddr: string; sourceTon: number; stickyKey?: string }): { route: string | null; carriers: string[] };
 }
 
 export interface DispatcherOptions {
@@ -158,7 +158,9 @@ export class Dispatcher {
       return this.o.store.settle(m, [], { kind: 'final', state: 'EXPIRED', errorCode: 0 });
     }
     const c = m.content;
-    const decision = this.o.routes.decide({ destinationAddr: c.destinationAddr, destTon: c.destTon, account: m.account, sourceAddr: c.sourceAddr, sourceTon: c.sourceTon });
+    // The parts of one long message draw the same carrier (see RouteInput.stickyKey).
+    const stickyKey = c.partOf && `${m.account}\n${c.sourceAddr}\n${c.destinationAddr}\n${c.partOf.reference}\n${c.partOf.total}`;
+    const decision = this.o.routes.decide({ destinationAddr: c.destinationAddr, destTon: c.destTon, account: m.account, sourceAddr: c.sourceAddr, sourceTon: c.sourceTon, ...(stickyKey ? { stickyKey } : {}) });
     if (!decision.route) {
       this.counters.failed++;
       return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });

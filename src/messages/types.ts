@@ -30,6 +30,8 @@ export interface MessageContent {
   shortMessage: Buffer;
   /** Optional TLVs passed through to the carrier (message_payload, sar_*), by spec name. */
   tlvs?: Record<string, number | string | Buffer>;
+  /** Set when the client split a long message itself and this is one part of it (UDH or SAR). */
+  partOf?: { reference: number; total: number; seq: number };
 }
 
 export interface NewMessage {

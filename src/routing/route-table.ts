@@ -33,6 +33,11 @@ export interface RouteInput {
   account: string;
   sourceAddr: string;
   sourceTon: number;
+  /**
+   * Messages with the same key take the same load-share draw: the parts of one long message
+   * a client split itself must reach the handset through one carrier.
+   */
+  stickyKey?: string;
 }
 
 export interface RouteDecision {
@@ -99,7 +104,7 @@ export class RouteTable {
       const prefixMatched = checks.find((c) => c.prefix !== undefined)?.prefix;
       return {
         route: route.name,
-        carriers: route.carriers(this.random),
+        carriers: route.carriers(input.stickyKey === undefined ? this.random : () => unitHash(input.stickyKey!)),
         destination: prefixMatched === undefined ? { country: facts.country } : { country: facts.country, prefixMatched },
         senderType: facts.senderType,
         considered,
@@ -137,6 +142,13 @@ function evaluate(route: CompiledRoute, facts: Facts): Check[] {
 
 function membership(what: string, value: string, ok: boolean, list: readonly string[]): Check {
   return { ok, why: `${what} ${value} ${ok ? 'in' : 'not in'} [${list.join(', ')}]` };
+}
+
+/** FNV-1a of the key, as a number in [0, 1): the same key, the same load-share draw. */
+function unitHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) / 2 ** 32;
 }
 
 function carrierOrder(route: RouteConfig): (random: () => number) => string[] {

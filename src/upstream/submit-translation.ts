@@ -26,6 +26,7 @@ import { contentFromPdu, pduInt, pduStr } from '../smpp/message-content.js';
 import type { MessageContent, NewMessage } from '../messages/types.js';
 import { describeDcs } from '../smpp/encoding/dcs.js';
 import { ESM_CLASS_UDHI, readPart } from '../smpp/encoding/read-part.js';
+import type { ConcatInfo } from '../smpp/encoding/udh.js';
 
 export type SubmitRefusal = { ok: false; code: Extract<ErrorCode, 'BAD_SOURCE' | 'BAD_DESTINATION' | 'MESSAGE_TOO_LONG' | 'BAD_MESSAGE_LENGTH' | 'BAD_UDH' | 'BAD_SAR'>; reason: string };
 export type SubmitTranslation = { ok: true; message: NewMessage } | SubmitRefusal;
@@ -56,8 +57,9 @@ export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitT
     // SMPP 3.4 §5.3.2.32: the two are exclusive; which one the client meant is a guess.
     return refuse('MESSAGE_TOO_LONG', 'short_message and message_payload are both set; send the text in one of them');
   }
-  const partProblem = checkPart(content);
-  if (partProblem) return partProblem;
+  const part = readClientPart(content);
+  if (!part.ok) return part;
+  if (part.concat) content.partOf = { reference: part.concat.reference, total: part.concat.total, seq: part.concat.seq };
   return {
     ok: true,
     message: { account, content, registeredDelivery: pduInt(pdu, 'registered_delivery'), validUntil: parseSmppTime(pduStr(pdu, 'validity_period'), now) },
@@ -65,15 +67,16 @@ export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitT
 }
 
 /**
+ * Where the message sits in a long one the client split itself (UDH or SAR), if it does.
  * A UDH that does not fit or add up, SAR TLVs that do not, an odd-length UCS2 body: refused
  * here, so that a carrier never sees them and the client learns why. The body is only read.
  */
-function checkPart(content: MessageContent): SubmitRefusal | undefined {
+function readClientPart(content: MessageContent): SubmitRefusal | { ok: true; concat: ConcatInfo | undefined } {
   const payload = content.tlvs?.message_payload;
   const { alphabet } = describeDcs(content.dataCoding, 'gsm7');
   const sar = { sar_msg_ref_num: content.tlvs?.sar_msg_ref_num, sar_total_segments: content.tlvs?.sar_total_segments, sar_segment_seqnum: content.tlvs?.sar_segment_seqnum };
   const read = readPart({ octets: Buffer.isBuffer(payload) ? payload : content.shortMessage, esmClass: content.esmClass, sar }, { alphabet, packed: false });
-  if (read.ok) return undefined;
+  if (read.ok) return { ok: true, concat: read.value.concat };
   const { code, message } = read.problem;
   if (code === 'ODD_UCS2_LENGTH') return refuse('BAD_MESSAGE_LENGTH', message);
   const fromUdh = (content.esmClass & ESM_CLASS_UDHI) !== 0 && code !== 'BAD_SAR';

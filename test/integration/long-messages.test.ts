@@ -24,7 +24,11 @@ const carriers = [
 ];
 // Each carrier gets the destinations under its own prefix.
 const prefixOf = { udh: '9989011', sar: '9989022', pay: '9989033', tiny: '9989044' } as const;
-const routes = carriers.map((c) => ({ name: c.name, match: { destinationPrefixes: [prefixOf[c.name as keyof typeof prefixOf]] }, failover: [c.name] }));
+const SHARED_PREFIX = '9989055';
+const routes = [
+  ...carriers.map((c) => ({ name: c.name, match: { destinationPrefixes: [prefixOf[c.name as keyof typeof prefixOf]] }, failover: [c.name] })),
+  { name: 'shared', match: { destinationPrefixes: [SHARED_PREFIX] }, loadShare: [{ carrier: 'udh', weight: 1 }, { carrier: 'sar', weight: 1 }] },
+];
 
 async function setup(t: Parameters<typeof startClientSide>[0]) {
   const side = await startClientSide(t, files, { accounts: [ACME], carriers, routes });
@@ -81,4 +85,34 @@ test('a message over the carrier maxParts is refused before anything is sent, an
   const [receipt] = await esme.nextDelivers(1);
   t.is(receipt!.receipted_message_id, id);
   t.regex(String(receipt!.short_message), /stat:REJECTD err:001/);
+});
+
+test('the parts of a message the client split itself each get an id and a receipt, and share one load-shared carrier', async (t) => {
+  const { sims, esme, finals } = await setup(t);
+  const messages = 6;
+  const ids: string[] = [];
+  for (let m = 0; m < messages; m++) {
+    const destination = `${SHARED_PREFIX}${String(m).padStart(5, '0')}`;
+    for (let seq = 1; seq <= 3; seq++) {
+      const udh = Buffer.from([5, 0, 3, 40 + m, 3, seq]);
+      const resp = await esme.submit({ source_addr: 'ACME', source_addr_ton: 5, destination_addr: destination, registered_delivery: 1, esm_class: 0x40, short_message: Buffer.concat([udh, Buffer.from(`part ${seq}`)]) });
+      t.is(resp.command_status, STATUS.ESME_ROK);
+      ids.push(String(resp.message_id));
+    }
+  }
+  t.is(new Set(ids).size, messages * 3, 'an id per part');
+  const states = await finals(ids);
+  t.true([...states.values()].every((s) => s === 'DELIVERED'));
+  const carrierOf = new Map<string, Set<string>>();
+  for (const name of ['udh', 'sar']) {
+    for (const m of sims.get(name)!.messages.list()) {
+      if (!m.destination_addr.startsWith(SHARED_PREFIX)) continue;
+      t.is(m.esm_class & 0x40, 0x40, 'sent as it came');
+      carrierOf.set(m.destination_addr, (carrierOf.get(m.destination_addr) ?? new Set()).add(name));
+    }
+  }
+  t.is(carrierOf.size, messages);
+  for (const [destination, names] of carrierOf) t.is(names.size, 1, `the parts to …${destination.slice(-3)} went through one carrier`);
+  const receipts = await esme.nextDelivers(messages * 3);
+  t.is(new Set(receipts.map((r) => r.receipted_message_id)).size, messages * 3, 'a receipt per part');
 });

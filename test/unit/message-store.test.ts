@@ -8,7 +8,7 @@ const files = tempFiles('message-store');
 
 test('an enqueued message is claimed once, opened intact, and ENROUTE once accepted', async (t) => {
   const { store } = openTestStore();
-  const message = newMessage();
+  const message = newMessage({ content: content({ partOf: { reference: 7, total: 3, seq: 2 } }) });
   const id = await store.enqueue(message, 'UZ', 1_000);
   t.regex(id, /^[0-9a-f]{16}$/);
   const [claimed, ...rest] = store.claimDue(1_000, 10);

@@ -214,3 +214,12 @@ test('sender type: letters or TON 5 alphanumeric, TON 3/6 or 3–8 digits short 
   t.is(senderType('+998712000000', 1), 'numeric');
   t.is(senderType('', 0), 'numeric');
 });
+
+test('messages with the same sticky key draw the same load-share carrier; other keys spread by weight', (t) => {
+  const table = new RouteTable([route('shared', { loadShare: [{ carrier: 'a', weight: 1 }, { carrier: 'b', weight: 1 }] })]);
+  const input = { destinationAddr: UZ_ALPHA, destTon: 1, account: 'acme', sourceAddr: 'ACME', sourceTon: 5 };
+  const first = table.decide({ ...input, stickyKey: 'acme|ACME|ref 7' }).carriers;
+  for (let i = 0; i < 50; i++) t.deepEqual(table.decide({ ...input, stickyKey: 'acme|ACME|ref 7' }).carriers, first);
+  const firsts = new Set(Array.from({ length: 200 }, (_, i) => table.decide({ ...input, stickyKey: `acme|ACME|ref ${i}` }).carriers[0]));
+  t.deepEqual([...firsts].sort(), ['a', 'b'], 'different messages still share the load');
+});

@@ -52,6 +52,8 @@ test('a valid submit_sm becomes a NewMessage with every field copied', (t) => {
         dataCoding: 8,
         shortMessage: Buffer.from('0500030a0201004800690021', 'hex'),
         tlvs: { sar_msg_ref_num: 0x1234, sar_total_segments: 2, sar_segment_seqnum: 1 },
+        // From the UDH, which wins over the SAR TLVs when both are present.
+        partOf: { reference: 0x0a, total: 2, seq: 1 },
       },
     },
   });
