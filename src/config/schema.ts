@@ -56,6 +56,8 @@ const smppSchema = z
     // 64 KiB holds a message_payload of any real message; a huge command_length is refused early.
     // At least 512: a submit_sm with a full 254-octet short_message is about 370 bytes.
     maxPduBytes: z.number().int().min(512).max(1_048_576).default(65_536),
+    // One submit's message_payload: about 13 GSM parts, more than any carrier's maxParts takes.
+    maxMessagePayloadOctets: z.number().int().min(255).max(65_535).default(2_048),
   })
   .strict();
 

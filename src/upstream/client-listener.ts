@@ -72,6 +72,7 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     limiter: new AccountRateLimiter(),
     queue,
     maxPendingPerSession: smpp.windowSize,
+    limits: { maxMessagePayloadOctets: smpp.maxMessagePayloadOctets },
     now: Date.now,
   };
   const session = {

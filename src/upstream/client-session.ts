@@ -40,6 +40,7 @@ export interface ClientServices {
   queue: QueueTracker;
   /** Enqueues one session may have waiting for the store before it stops reading. */
   maxPendingPerSession: number;
+  limits: { maxMessagePayloadOctets: number };
   now: () => number;
 }
 
@@ -107,7 +108,7 @@ export function attachClientSession(session: SmppSession, services: ClientServic
   function submit(pdu: Pdu, b: { account: Account; log: Logger }): void {
     // Re-read: limits changed by the CLI apply to the next submit, not the next bind.
     const account = services.directory.get(b.account.systemId) ?? b.account;
-    const translated = translateSubmit(pdu, account.systemId, services.now());
+    const translated = translateSubmit(pdu, account.systemId, services.now(), services.limits);
     if (!translated.ok) {
       b.log.info('submit refused', { code: translated.code, reason: translated.reason });
       session.respond(pdu, {}, WIRE[translated.code].status);

@@ -8,7 +8,7 @@
  * - source_addr: alphanumeric senders (TON 5) up to 11 printable characters, what GSM
  *   carries in the originator field (3GPP TS 23.040 §9.1.2.5); otherwise up to 15 digits
  *   (E.164) with an optional '+'; anything else, or empty, is BAD_SOURCE.
- * - Long messages: one submit with message_payload (bounded by smpp.maxPduBytes) is one
+ * - Long messages: one submit with message_payload (up to smpp.maxMessagePayloadOctets) is one
  *   message, split for each carrier at dispatch (carriers/carrier-text.ts); parts a client
  *   split itself (UDH, sar_* TLVs) are a message each. short_message over 254 octets
  *   (SMPP 3.4 §5.2.22), or both short_message and message_payload, is MESSAGE_TOO_LONG.
@@ -41,7 +41,7 @@ function refuse(code: SubmitRefusal['code'], reason: string): SubmitRefusal {
   return { ok: false, code, reason };
 }
 
-export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitTranslation {
+export function translateSubmit(pdu: Pdu, account: string, now: number, limits: { maxMessagePayloadOctets: number }): SubmitTranslation {
   const content = contentFromPdu(pdu);
   const { destinationAddr, sourceAddr, sourceTon, shortMessage } = content;
   if (!DESTINATION.test(destinationAddr)) {
@@ -53,6 +53,10 @@ export function translateSubmit(pdu: Pdu, account: string, now: number): SubmitT
     return refuse('BAD_SOURCE', sourceTon === TON_ALPHANUMERIC ? 'an alphanumeric source_addr has at most 11 printable characters' : 'a numeric source_addr has at most 15 digits; alphanumeric senders need source_addr_ton 5');
   }
   if (shortMessage.length > MAX_SHORT_MESSAGE_OCTETS) return refuse('MESSAGE_TOO_LONG', 'short_message is over 254 octets; send long messages in parts');
+  const payload = content.tlvs?.message_payload;
+  if (Buffer.isBuffer(payload) && payload.length > limits.maxMessagePayloadOctets) {
+    return refuse('MESSAGE_TOO_LONG', `message_payload holds ${payload.length} octets; at most ${limits.maxMessagePayloadOctets} are taken (smpp.maxMessagePayloadOctets)`);
+  }
   if (content.tlvs?.message_payload !== undefined && shortMessage.length > 0) {
     // SMPP 3.4 §5.3.2.32: the two are exclusive; which one the client meant is a guess.
     return refuse('MESSAGE_TOO_LONG', 'short_message and message_payload are both set; send the text in one of them');

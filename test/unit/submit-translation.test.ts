@@ -3,6 +3,7 @@ import type { Pdu } from '../../src/smpp/codec.js';
 import { parseSmppTime, translateSubmit, type SubmitRefusal } from '../../src/upstream/submit-translation.js';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
+const LIMITS = { maxMessagePayloadOctets: 2_048 };
 
 function submit(fields: Record<string, unknown> = {}): Pdu {
   return {
@@ -32,7 +33,7 @@ function submit(fields: Record<string, unknown> = {}): Pdu {
 }
 
 test('a valid submit_sm becomes a NewMessage with every field copied', (t) => {
-  const result = translateSubmit(submit({ sar_msg_ref_num: 0x1234, sar_total_segments: 2, sar_segment_seqnum: 1 }), 'acme', NOW);
+  const result = translateSubmit(submit({ sar_msg_ref_num: 0x1234, sar_total_segments: 2, sar_segment_seqnum: 1 }), 'acme', NOW, LIMITS);
   t.deepEqual(result, {
     ok: true,
     message: {
@@ -61,14 +62,14 @@ test('a valid submit_sm becomes a NewMessage with every field copied', (t) => {
 
 test('message_payload alone passes through, with an empty short_message', (t) => {
   const payload = Buffer.alloc(400, 0x41);
-  const result = translateSubmit(submit({ esm_class: 0, data_coding: 0, short_message: Buffer.alloc(0), message_payload: payload }), 'acme', NOW);
+  const result = translateSubmit(submit({ esm_class: 0, data_coding: 0, short_message: Buffer.alloc(0), message_payload: payload }), 'acme', NOW, LIMITS);
   if (!result.ok) return t.fail(result.reason);
   t.deepEqual(result.message.content.tlvs, { message_payload: payload });
   t.is(result.message.content.shortMessage.length, 0);
 });
 
 test('no TLVs leaves content.tlvs absent', (t) => {
-  const result = translateSubmit(submit(), 'acme', NOW);
+  const result = translateSubmit(submit(), 'acme', NOW, LIMITS);
   if (!result.ok) return t.fail(result.reason);
   t.false('tlvs' in result.message.content);
 });
@@ -89,7 +90,7 @@ const refusals: [string, Record<string, unknown>, SubmitRefusal['code']][] = [
 
 for (const [what, fields, code] of refusals) {
   test(`refused: ${what} → ${code}`, (t) => {
-    const result = translateSubmit(submit(fields), 'acme', NOW);
+    const result = translateSubmit(submit(fields), 'acme', NOW, LIMITS);
     t.false(result.ok);
     if (!result.ok) t.is(result.code, code);
   });
@@ -105,12 +106,12 @@ const accepted: [string, Record<string, unknown>][] = [
 
 for (const [what, fields] of accepted) {
   test(`accepted: ${what}`, (t) => {
-    t.true(translateSubmit(submit(fields), 'acme', NOW).ok);
+    t.true(translateSubmit(submit(fields), 'acme', NOW, LIMITS).ok);
   });
 }
 
 test('validity_period becomes validUntil', (t) => {
-  const result = translateSubmit(submit({ validity_period: '000000010000000R' }), 'acme', NOW);
+  const result = translateSubmit(submit({ validity_period: '000000010000000R' }), 'acme', NOW, LIMITS);
   if (!result.ok) return t.fail(result.reason);
   t.is(result.message.validUntil, NOW + 3600_000);
 });
@@ -145,12 +146,19 @@ test('a broken UDH, SAR TLVs that do not add up, an odd-length UCS2 body: each r
     ['an odd-length UCS2 body', { esm_class: 0, data_coding: 8, short_message: Buffer.from('004800', 'hex') }, 'BAD_MESSAGE_LENGTH'],
   ];
   for (const [what, fields, code] of cases) {
-    const result = translateSubmit(submit(fields), 'acme', NOW);
+    const result = translateSubmit(submit(fields), 'acme', NOW, LIMITS);
     t.false(result.ok, what);
     if (!result.ok) {
       t.is(result.code, code, what);
       t.true(result.reason.length > 0, what);
     }
   }
-  t.true(translateSubmit(submit(), 'acme', NOW).ok, 'the default: a valid UCS2 part with its UDH');
+  t.true(translateSubmit(submit(), 'acme', NOW, LIMITS).ok, 'the default: a valid UCS2 part with its UDH');
+});
+
+test('a message_payload over smpp.maxMessagePayloadOctets is MESSAGE_TOO_LONG, naming the setting', (t) => {
+  const result = translateSubmit(submit({ esm_class: 0, data_coding: 0, short_message: Buffer.alloc(0), message_payload: Buffer.alloc(2_049, 0x41) }), 'acme', NOW, LIMITS);
+  t.like(result, { ok: false, code: 'MESSAGE_TOO_LONG' });
+  if (!result.ok) t.regex(result.reason, /2049 octets; at most 2048 .*maxMessagePayloadOctets/);
+  t.true(translateSubmit(submit({ esm_class: 0, data_coding: 0, short_message: Buffer.alloc(0), message_payload: Buffer.alloc(2_048, 0x41) }), 'acme', NOW, LIMITS).ok);
 });
