@@ -184,6 +184,21 @@ export class Simulator {
     return parts.length;
   }
 
+  /**
+   * Sends one MO deliver_sm exactly as given, for what a network does to long MO (parts out
+   * of order, twice, missing, with a broken header); resolves once the ESME answered it 0.
+   */
+  injectMoPdu(fields: PduFields, systemId = this.defaultReceiver()): Promise<void> {
+    if (!this.accounts.has(systemId)) throw new RangeError(`no simulator account "${systemId}"`);
+    this.counters.mosQueued++;
+    return new Promise((resolve) =>
+      this.outbox(systemId).push(fields, () => {
+        this.counters.mosSent++;
+        resolve();
+      }),
+    );
+  }
+
   /** N MO per second spread over `to` numbers, until stopMoLoad(). */
   startMoLoad(load: { msgPerSec: number; to: string[]; from?: string[]; text?: string; systemId?: string }): void {
     this.stopMoLoad();

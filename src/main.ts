@@ -16,6 +16,7 @@ import { MessageStore, type BodyKeys, type MessageStatus } from './messages/mess
 import { Dispatcher } from './messages/dispatcher.js';
 import type { NewMessage } from './messages/types.js';
 import type { Database } from './store/database.js';
+import { carrierTextDefaults } from './config/schema.js';
 import { AccountStore } from './accounts/account-store.js';
 import { StoredAccountDirectory } from './accounts/account-directory.js';
 import { BindLockout, DEFAULT_LOCKOUT } from './accounts/lockout.js';
@@ -27,6 +28,8 @@ import { CarrierManager } from './carriers/carrier-manager.js';
 import { carrierIdKey } from './carriers/receipt-parser.js';
 import { deliverIntake, type DeliverCounters, type MoOwnerLookup } from './carriers/deliver-intake.js';
 import { MoInbox } from './messages/mo-inbox.js';
+import { MoParts } from './messages/mo-parts.js';
+import { MoReassembly } from './carriers/mo-reassembly.js';
 import { MoForwarder } from './upstream/mo-forwarder.js';
 
 /** Validity of a message whose client gave none: what carriers commonly default to. */
@@ -49,6 +52,8 @@ export interface Gateway {
   readonly mo: MoInbox;
   /** What carriers' deliver_sm (receipts and MO) came to. */
   readonly delivers: DeliverCounters;
+  /** Long MO: their parts held until whole, then joined (counters). */
+  readonly moReassembly: MoReassembly;
   /** Where MO go: until this is called, carriers' MO are answered "try later". */
   routeMo(ownerOf: MoOwnerLookup): void;
   /** The routing store's connection, for the services that share it (accounts). */
@@ -84,9 +89,18 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   const routes = new RouteTable(config.routes);
   const carriers = new CarrierManager(config, logger);
   const mo = new MoInbox({ db, keys, writes: store.writes });
+  const moParts = new MoParts({ db, keys, groupKey: deriveKey(masterKey, 'mo-parts', 1), writes: store.writes, inbox: mo });
+  const carrierText = new Map(config.carriers.map((c) => [c.name, c] as const));
+  const moReassembly = new MoReassembly({
+    inbox: mo,
+    parts: moParts,
+    textOf: (carrier) => carrierText.get(carrier) ?? carrierTextDefaults,
+    policy: config.moReassembly,
+    logger,
+  });
   let moOwner: MoOwnerLookup | undefined;
   const delivers: DeliverCounters = { matched: 0, held: 0, mo: 0, moUnowned: 0, failed: 0 };
-  carriers.onDeliver(deliverIntake({ store, inbox: mo, moOwner: () => moOwner, dlrIdFormat: formatOf, logger, counters: delivers }));
+  carriers.onDeliver(deliverIntake({ store, mo: moReassembly, moOwner: () => moOwner, dlrIdFormat: formatOf, logger, counters: delivers }));
 
   const totalWindow = config.carriers.reduce((n, c) => n + c.binds * c.window, 0);
   const dispatcher = new Dispatcher({
@@ -114,6 +128,14 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     );
   }, 60_000);
   sweeper.unref();
+  // A quarter of the timeout (at most a minute): a message waits at most 1.25 timeouts.
+  const moSweepMs = Math.min(60_000, Math.max(10, Math.ceil(config.moReassembly.timeoutMs / 4)));
+  const moSweeper = setInterval(() => {
+    moReassembly.sweep().catch((err: unknown) => {
+      if (!stopping) logger.warn('ending overdue MO parts failed; the next sweep tries again', { error: err instanceof Error ? err.message : String(err) });
+    });
+  }, moSweepMs);
+  moSweeper.unref();
 
   let stopping: Promise<void> | undefined; // stop() may be called more than once
   logger.info('gateway started', { carriers: config.carriers.length, routes: config.routes.length, queued: store.queuedCount });
@@ -130,6 +152,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     dispatcher,
     mo,
     delivers,
+    moReassembly,
     routeMo(ownerOf) {
       moOwner = ownerOf;
     },
@@ -137,6 +160,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     stop() {
       stopping ??= (async () => {
         clearInterval(sweeper);
+        clearInterval(moSweeper);
         await dispatcher.stop();
         await carriers.drain(DRAIN_DEADLINE_MS);
         store.close();

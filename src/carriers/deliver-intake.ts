@@ -9,13 +9,15 @@
  *   prefix). No owner: ESME_RINVDSTADR, permanent, so the carrier stops retrying a number
  *   that is not ours. Before the daemon has its accounts (or in a gateway without a client
  *   side) there is no owner lookup yet: ESME_RX_T_APPN, and the carrier keeps the MO.
+ *   A part of a long MO is answered once it is held durably (mo-reassembly.ts joins it
+ *   with its siblings).
  */
 import type { Logger } from '../obs/logger.js';
 import type { Pdu } from '../smpp/codec.js';
 import { contentFromPdu } from '../smpp/message-content.js';
 import { STATUS } from '../smpp/status.js';
 import type { MessageStore } from '../messages/message-store.js';
-import type { MoInbox } from '../messages/mo-inbox.js';
+import type { MoReassembly } from './mo-reassembly.js';
 import { carrierIdKey, parseReceipt } from './receipt-parser.js';
 
 export interface DeliverCounters {
@@ -23,7 +25,7 @@ export interface DeliverCounters {
   matched: number;
   /** Receipts kept until their submit_sm_resp is recorded. */
   held: number;
-  /** MO stored for an account. */
+  /** MO committed for an account: whole, or a part of a long one (MoReassembly.counters say which). */
   mo: number;
   /** MO to a number no account owns, refused. */
   moUnowned: number;
@@ -35,7 +37,7 @@ export type MoOwnerLookup = (destination: string) => string | undefined;
 
 export function deliverIntake(opts: {
   store: Pick<MessageStore, 'applyReceipt'>;
-  inbox: Pick<MoInbox, 'accept'>;
+  mo: Pick<MoReassembly, 'take'>;
   /** Read at each MO: undefined until the daemon wires its accounts in. */
   moOwner: () => MoOwnerLookup | undefined;
   dlrIdFormat: (carrier: string) => 'hex' | 'decimal';
@@ -63,7 +65,7 @@ export function deliverIntake(opts: {
       respond(STATUS.ESME_RINVDSTADR);
       return;
     }
-    opts.inbox.accept(account, carrier, content).then(() => {
+    opts.mo.take(account, carrier, content).then(() => {
       counters.mo++;
       respond(STATUS.ESME_ROK);
     }, storeFailed('an MO', carrier, respond));

@@ -69,7 +69,7 @@ async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<vo
     const body = JSON.stringify({ from: '998901234567', to: moSeed.moPrefixes[0], text: 'Rahmat' });
     printLine(`  an MO to "${moSeed.systemId}": curl -X POST -H 'Authorization: Bearer ${control.tokenSource === 'generated' ? control.token : '<token>'}' -H 'Content-Type: application/json' -d '${body}' ${control.url}/instances/${moCarrier.name}/mo`);
   }
-  printLine('  not yet here: multipart MO reassembly, virtual numbers and masking, the HTTP API.');
+  printLine('  not yet here: virtual numbers and masking, the HTTP API.');
   printLine('Ctrl-C stops it.');
   const signal = await shutdown.received;
   logger.info('shutting down', { signal });

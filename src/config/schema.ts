@@ -71,6 +71,16 @@ const accountDefaultsSchema = z
   })
   .strict();
 
+/** Long MO arrive in parts; they are joined before the client gets them (carriers/mo-reassembly.ts). */
+const moReassemblySchema = z
+  .object({
+    // parts come seconds apart; 5 min also covers a carrier resending parts refused while we restarted
+    timeoutMs: positiveMs.default(300_000),
+    // deliver: what a subscriber wrote is never thrown away; the parts' headers show what is missing
+    onTimeout: z.enum(['deliver', 'drop']).default('deliver'),
+  })
+  .strict();
+
 /** How a carrier takes text and long messages: what the encoding layer (src/smpp/encoding) needs. */
 const carrierTextFields = {
   defaultAlphabet: z.enum(['gsm7', 'latin1', 'ascii']).default('gsm7'), // what data_coding 0 means at most SMSCs
@@ -312,6 +322,7 @@ const fileSchema = z
     smpp: smppSchema.prefault({}),
     accountDefaults: accountDefaultsSchema.prefault({}),
     accountSeeds: z.array(accountSeedSchema).default([]), // none: accounts come from `maskgate accounts add`
+    moReassembly: moReassemblySchema.prefault({}),
     carriers: z.array(carrierSchema).default([]), // none: the gateway accepts but cannot deliver until one is added
     routes: z.array(routeSchema).default([]), // none: nothing is routed until one is added
     stores: storesSchema.prefault({}),

@@ -17,7 +17,7 @@ const MASTER_KEY_BYTES = 32;
  * What each derived key protects. A purpose is part of the HKDF info, so keys for different
  * purposes are independent: a leaked blind-index key reveals nothing about contact records.
  */
-export type KeyPurpose = 'routing-bodies' | 'contacts' | 'blind-index' | 'key-check';
+export type KeyPurpose = 'routing-bodies' | 'contacts' | 'blind-index' | 'key-check' | 'mo-parts';
 
 /**
  * HKDF salt (RFC 5869 §3.1). The master key is already uniformly random, so the salt need not

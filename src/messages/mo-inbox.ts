@@ -7,6 +7,8 @@
  * the commit makes the carrier send it again). Toward the client it is at-least-once,
  * like receipts: a row is deleted only after the client's deliver_sm_resp with status 0.
  *
+ * A long MO comes here once, whole: its parts wait in mo-parts.ts until joined.
+ *
  * Writes share the routing store's group-commit queue (MessageStore.writes).
  */
 import { EventEmitter } from 'node:events';
@@ -49,11 +51,30 @@ export class MoInbox {
   /** Stores an MO for the account; resolves with its id once committed. */
   async accept(account: string, carrier: string, content: MessageContent, now = Date.now()): Promise<string> {
     const id = newMessageId();
-    const { key, version } = this.options.keys.current;
-    const sealed = seal(key, version, encodeContent(content), Buffer.from(id));
+    const sealed = this.sealFor(id, content);
     await this.options.writes.write(() => this.stmt.insert!.run(id, account, carrier, sealed, now));
     this.events.emit('added', account);
     return id;
+  }
+
+  /**
+   * Inserts an MO now, for a caller whose own write must commit with it (reassembly: the
+   * joined MO and the removal of its parts). Call it only inside an operation of the
+   * store's write batcher, and `announce` the account once that write resolved.
+   */
+  insertInWrite(account: string, carrier: string, content: MessageContent, now: number): void {
+    const id = newMessageId();
+    this.stmt.insert!.run(id, account, carrier, this.sealFor(id, content), now);
+  }
+
+  /** Wakes the account's forwarder: an MO inserted by `insertInWrite` was committed. */
+  announce(account: string): void {
+    this.events.emit('added', account);
+  }
+
+  private sealFor(id: string, content: MessageContent): Buffer {
+    const { key, version } = this.options.keys.current;
+    return seal(key, version, encodeContent(content), Buffer.from(id));
   }
 
   /** Up to `limit` MO owed to the account after `afterSeq`, oldest first, opened. */

@@ -135,4 +135,27 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX message_parts_by_carrier_key ON message_parts (carrier, carrier_key);
     `,
   },
+  {
+    version: 5,
+    description: 'the parts of a concatenated MO waiting for their siblings',
+    // A part of a long MO waits here until every part of its message came (then ONE MO goes
+    // to client_mo and the parts go), or until moReassembly.timeoutMs passed. The group key
+    // says which parts belong together without naming the numbers: an HMAC under the
+    // mo-parts key of the carrier, the sender, our number, the concatenation form and its
+    // reference. The part is sealed like client_mo.content (associated data: group key and
+    // part number, so a part cannot be moved to another message or position).
+    up: `
+      CREATE TABLE mo_parts (
+        group_key           TEXT NOT NULL,        -- hex HMAC-SHA256: no phone number in the clear
+        seq                 INTEGER NOT NULL,     -- the part's number, 1..total
+        total               INTEGER NOT NULL,     -- parts of the message, as the part says
+        account             TEXT NOT NULL,        -- the account owning the destination number
+        carrier             TEXT NOT NULL,        -- where it came from
+        content             BLOB NOT NULL,        -- sealed MessageContent of the part, as the carrier sent it
+        received_at         INTEGER NOT NULL,     -- epoch ms, when it became durable
+        PRIMARY KEY (group_key, seq)
+      ) STRICT;
+      CREATE INDEX mo_parts_age ON mo_parts (received_at);
+    `,
+  },
 ];

@@ -1,12 +1,20 @@
 /**
  * MO owed to clients (client_mo), forwarded as deliver_sm by the OwedForwarder: the MO as
- * the carrier sent it (sender, our number, data_coding, UDH, message_payload and sar_*),
- * with esm_class reduced to what a client should see: the message type bits cleared
- * (it is a plain MO, not a receipt), UDHI and reply path kept.
+ * stored (sender, our number, data_coding, the body as the carrier sent it or as joined
+ * from its parts, message_payload and sar_*), with esm_class reduced to what a client
+ * should see: the message type bits cleared (it is a plain MO, not a receipt), UDHI and
+ * reply path kept.
+ *
+ * A client bound as SMPP 3.3 takes no TLVs, so an MO whose body is in message_payload (a
+ * long MO joined from its parts) goes to it split again into UDH parts (8-bit reference),
+ * as a handset would get it; the row is acknowledged once every part is.
  */
 import type { AccountDirectory } from '../accounts/types.js';
 import type { MoInbox, OwedMo } from '../messages/mo-inbox.js';
 import type { PduFields } from '../smpp/codec.js';
+import { describeDcs } from '../smpp/encoding/dcs.js';
+import { ESM_CLASS_UDHI } from '../smpp/encoding/read-part.js';
+import { MAX_PARTS, splitMessage } from '../smpp/encoding/split.js';
 import { pduFromContent } from '../smpp/message-content.js';
 import { OwedForwarder, type OwedForwarderOptions, type OwedSource } from './owed-forwarder.js';
 
@@ -19,8 +27,27 @@ export interface MoForwarderOptions extends OwedForwarderOptions {
   directory: Pick<AccountDirectory, 'get'>;
 }
 
-export function moFields(mo: OwedMo): PduFields {
-  return { ...pduFromContent(mo.content), esm_class: mo.content.esmClass & ESM_GSM_FEATURES };
+export function moFields(mo: OwedMo, peer: { hasTlvs: boolean }): PduFields | PduFields[] {
+  const fields: PduFields = { ...pduFromContent(mo.content), esm_class: mo.content.esmClass & ESM_GSM_FEATURES };
+  const payload = mo.content.tlvs?.message_payload;
+  const numbered = (mo.content.esmClass & ESM_CLASS_UDHI) !== 0 || mo.content.tlvs?.sar_msg_ref_num !== undefined;
+  if (peer.hasTlvs || !Buffer.isBuffer(payload) || numbered) return fields;
+  return splitForSmpp33(fields, mo, payload);
+}
+
+/**
+ * message_payload as UDH parts, for a peer without TLVs. Data coding 0 counts as GSM one
+ * septet per octet, as our clients exchange it (and as a joined MO holds it). Should the
+ * body need more than 255 parts, it goes whole and the 3.3 session drops the TLV.
+ */
+function splitForSmpp33(fields: PduFields, mo: OwedMo, payload: Buffer): PduFields[] {
+  const { alphabet } = describeDcs(mo.content.dataCoding, 'gsm7');
+  // The row's seq numbers the parts: the same on every retry of this MO.
+  const split = splitMessage({ alphabet, octets: payload }, { form: 'udh8', reference: mo.seq, maxParts: MAX_PARTS, packed: false });
+  if (!split.ok) return [fields];
+  const { message_payload: _inParts, ...base } = fields;
+  const esmClass = Number(base.esm_class);
+  return split.value.map((part) => ({ ...base, esm_class: part.udhi ? esmClass | ESM_CLASS_UDHI : esmClass, short_message: part.shortMessage }));
 }
 
 function moSource({ inbox, directory }: MoForwarderOptions): OwedSource<OwedMo> {

@@ -47,8 +47,11 @@ export interface OwedSource<Row extends OwedRow> {
   wanted(account: string): boolean;
   accountsOwed(): string[];
   owed(account: string, afterSeq: number, limit: number): Row[];
-  /** The deliver_sm for a row. */
-  fields(row: Row): PduFields;
+  /**
+   * The deliver_sm for a row, or several (sent in order, the row acknowledged by the last)
+   * when this peer cannot take it in one.
+   */
+  fields(row: Row, peer: { hasTlvs: boolean }): PduFields | PduFields[];
   /** Deletes the row; resolves once committed. */
   delivered(row: Row): Promise<void>;
   /** Drops rows written before `before`; resolves with how many. */
@@ -273,11 +276,18 @@ export class OwedForwarder<Row extends OwedRow> {
     this.pending.add(settled);
   }
 
-  /** One deliver_sm; the row is deleted (committed) before an acknowledgement counts. */
+  /**
+   * The row's deliver_sm (one, or several in turn: each waits for the one before, so a row
+   * holds one window slot); the row is deleted (committed) before an acknowledgement counts.
+   */
   private async deliver(session: SmppSession, row: Row): Promise<number> {
-    const resp = await session.request('deliver_sm', this.source.fields(row));
-    if (resp.command_status === STATUS.ESME_ROK) await this.source.delivered(row);
-    return resp.command_status;
+    for (const fields of [this.source.fields(row, { hasTlvs: session.peerHasTlvs })].flat()) {
+      while (!session.windowHasRoom) await session.whenWindowHasRoom(); // a close frees the window too
+      const resp = await session.request('deliver_sm', fields);
+      if (resp.command_status !== STATUS.ESME_ROK) return resp.command_status;
+    }
+    await this.source.delivered(row);
+    return STATUS.ESME_ROK;
   }
 
   private fail(lane: Lane<Row>, row: Row, why: string): void {

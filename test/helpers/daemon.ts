@@ -37,6 +37,7 @@ export interface DaemonConfigOptions {
   carrierPort: number;
   smpp?: Record<string, unknown>;
   accountDefaults?: Record<string, unknown>;
+  moReassembly?: Record<string, unknown>;
 }
 
 /** Writes a daemon configuration into the test's temp directory and returns its path. */
@@ -49,6 +50,7 @@ export function writeDaemonConfig(files: Files, opts: DaemonConfigOptions): stri
       // The default (50 msg/s) would make a load test mostly a test of throttling.
       accountDefaults: { throughputMsgPerSec: 5_000, ...opts.accountDefaults },
       accountSeeds: [{ systemId: CLIENT.systemId, passwordFile: clientPassword }],
+      ...(opts.moReassembly ? { moReassembly: opts.moReassembly } : {}),
       carriers: [
         {
           name: 'alpha',
@@ -95,10 +97,12 @@ export interface TestDaemon {
 export async function startTestDaemon(
   t: ExecutionContext,
   files: Files,
-  opts: { name: string; behaviour?: BehaviourInput; smpp?: Record<string, unknown>; accountDefaults?: Record<string, unknown> },
+  opts: { name: string; behaviour?: BehaviourInput; smpp?: Record<string, unknown>; accountDefaults?: Record<string, unknown>; moReassembly?: Record<string, unknown> },
 ): Promise<TestDaemon> {
   const sim = await startCarrier(t, opts.behaviour);
-  const config = loadConfig(writeDaemonConfig(files, { name: opts.name, carrierPort: sim.port, smpp: opts.smpp, accountDefaults: opts.accountDefaults }));
+  const config = loadConfig(
+    writeDaemonConfig(files, { name: opts.name, carrierPort: sim.port, smpp: opts.smpp, accountDefaults: opts.accountDefaults, moReassembly: opts.moReassembly }),
+  );
   const daemon = await startDaemon(config, quietLogger);
   t.teardown(() => daemon.stop());
   // Messages submitted before the carrier bind is up would wait a retry backoff.

@@ -28,6 +28,8 @@ export async function bindEsme(opts: {
   tls?: ClientTlsOptions;
   windowSize?: number;
   deliverStatus?: number;
+  /** interface_version of the bind: 0x33 binds as an SMPP 3.3 client. Default 0x34. */
+  interfaceVersion?: number;
 }): Promise<TestEsme> {
   const received: Pdu[] = [];
   let waiter: { n: number; resolve: (pdus: Pdu[]) => void } | undefined;
@@ -44,7 +46,7 @@ export async function bindEsme(opts: {
     tls: opts.tls,
     connectTimeoutMs: 5_000,
     mode: opts.mode ?? 'transceiver',
-    credentials: { system_id: opts.systemId ?? 'test', password: opts.password ?? 'secret' },
+    credentials: { system_id: opts.systemId ?? 'test', password: opts.password ?? 'secret', interface_version: opts.interfaceVersion ?? 0x34 },
     session: { windowSize: opts.windowSize ?? 100, responseTimeoutMs: 10_000, maxPduBytes: 65_536, logger: quietLogger },
     onRequest: (pdu, s) => {
       if (pdu.command !== 'deliver_sm') return;

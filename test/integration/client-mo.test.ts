@@ -49,24 +49,22 @@ test('an MO reaches the account owning its number, the longest prefix winning, a
   t.deepEqual(bodyOf(toShop!), Buffer.from('Привет', 'utf16le').swap16(), 'UCS2 is big-endian on the wire');
 });
 
-test('a long MO arrives in its parts with UDHI and the UDH untouched', async (t) => {
+test('a long MO the carrier sends in parts reaches the account as one MO, the parts joined', async (t) => {
   const { port, sim } = await start(t);
   const acme = await bindEsme({ port, ...ACME, mode: 'transceiver' });
   t.teardown(() => acme.close());
-  const parts = sim.injectMo({ from: testNumber(), to: '998712000001', text: 'x'.repeat(300), concatenation: 'udh8' });
+  const text = 'x'.repeat(300);
+  const parts = sim.injectMo({ from: testNumber(), to: '998712000001', text, concatenation: 'udh8' });
   t.true(parts > 1);
-  const delivered = await acme.nextDelivers(parts);
-  const references = new Set<number>();
-  for (const [i, pdu] of delivered.entries()) {
-    t.is(pdu.esm_class, 0x40, `part ${i + 1} has UDHI`);
-    const udh = bodyOf(pdu).subarray(0, 6);
-    t.is(udh[0], 5, 'UDH length');
-    t.is(udh[1], 0x00, '8-bit reference concatenation IE');
-    references.add(udh[3]!);
-    t.is(udh[4], parts, 'total parts');
-  }
-  t.is(references.size, 1, 'one reference for all parts');
-  t.deepEqual(delivered.map((p) => bodyOf(p)[5]).sort(), Array.from({ length: parts }, (_, i) => i + 1));
+  const [whole] = await acme.nextDelivers(1);
+  t.is(whole!.esm_class, 0, 'no UDHI: one message, not parts');
+  t.is(whole!.data_coding, 0);
+  t.deepEqual(whole!.message_payload, Buffer.from(text, 'latin1'), 'over 254 octets: message_payload');
+  t.is(bodyOf(whole!).length, 0);
+  // The next MO is the next deliver_sm: no part came on its own.
+  sim.injectMo({ from: testNumber(), to: '998712000002', text: 'next' });
+  const [next] = await acme.nextDelivers(1);
+  t.is(bodyOf(next!).toString('latin1'), 'next');
 });
 
 test('MO for an account with no receiver bind wait on disk and flow, once each, when it binds', async (t) => {
