@@ -4,7 +4,7 @@
  * bind are closed at smpp.bindTimeoutMs, and all the while a bound client keeps submitting
  * and getting its receipts. bad-input.test.ts puts the simulator through the same table.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { encodePdu } from '../../src/smpp/codec.js';
 import { STATUS } from '../../src/smpp/status.js';
 import { FATAL_INPUTS, HALF_HEADER, OVERRUNNING_TLV, STALLED_PDU, UNKNOWN_COMMAND } from '../helpers/abusive-input.js';
@@ -64,14 +64,20 @@ function keepSubmitting(esme: TestEsme) {
   };
 }
 
-test('abusive input at the client listener is answered or closed; a bound client keeps submitting and getting receipts', async (t) => {
-  const { daemon } = await startTestDaemon(t, files, { name: 'abuse' });
+/** The daemon with a good client bound and submitting, one round of traffic done. */
+async function daemonWithTraffic(t: ExecutionContext, name: string, smpp?: Record<string, unknown>) {
+  const { daemon } = await startTestDaemon(t, files, { name, ...(smpp ? { smpp } : {}) });
   const port = daemon.listener.port;
   const good = await bindEsme({ port, ...CLIENT });
   t.teardown(() => good.close());
   const traffic = keepSubmitting(good);
   t.teardown(() => traffic.stop());
   await traffic.roundAfter();
+  return { daemon, port, traffic };
+}
+
+test('abusive input at the client listener is answered or closed; a bound client keeps submitting and getting receipts', async (t) => {
+  const { daemon, port, traffic } = await daemonWithTraffic(t, 'abuse');
 
   // Fatal framing: generic_nack 0x02 carrying the header's sequence number, then close.
   for (const { what, bytes, sequence } of FATAL_INPUTS) {
@@ -119,13 +125,7 @@ test('abusive input at the client listener is answered or closed; a bound client
 
 test('a flood of connections that never bind is closed at bindTimeoutMs; a bound client is unaffected', async (t) => {
   // Short, to keep the test quick; the good client binds before the flood, alone.
-  const { daemon } = await startTestDaemon(t, files, { name: 'flood', smpp: { bindTimeoutMs: 1_000 } });
-  const port = daemon.listener.port;
-  const good = await bindEsme({ port, ...CLIENT });
-  t.teardown(() => good.close());
-  const traffic = keepSubmitting(good);
-  t.teardown(() => traffic.stop());
-  await traffic.roundAfter();
+  const { daemon, port, traffic } = await daemonWithTraffic(t, 'flood', { bindTimeoutMs: 1_000 });
 
   const peers = await Promise.all(Array.from({ length: FLOOD }, () => RawSmpp.connect(port)));
   t.teardown(() => peers.forEach((p) => p.close()));
