@@ -75,6 +75,8 @@ export interface OwedReceipt {
   createdAt: number;
   submittedAt: number | null;
   doneAt: number | null;
+  /** The message's addresses; undefined once the message is purged. */
+  addresses: ReceiptAddresses | undefined;
 }
 
 /** The addresses of a message, and nothing else of its sealed content (a receipt travels back on them). */
@@ -142,12 +144,11 @@ export class MessageStore {
       expireHeld: db.prepare(`DELETE FROM early_receipts WHERE received_at < ?`),
       clientReceipt: db.prepare(`INSERT INTO client_receipts (message_id, account, state, error_code, created_at) VALUES (?, ?, ?, ?, ?)`),
       owedReceipts: db.prepare(
-        `SELECT r.seq, r.message_id, r.state, r.error_code, r.created_at, m.submitted_at, m.done_at
+        `SELECT r.seq, r.message_id, r.state, r.error_code, r.created_at, m.submitted_at, m.done_at, m.content
          FROM client_receipts r LEFT JOIN messages m ON m.id = r.message_id
          WHERE r.account = ? AND r.seq > ? ORDER BY r.seq LIMIT ?`,
       ),
       owingAccounts: db.prepare(`SELECT DISTINCT account FROM client_receipts`),
-      content: db.prepare(`SELECT content FROM messages WHERE id = ?`),
       receiptSent: db.prepare(`DELETE FROM client_receipts WHERE seq = ?`),
       expireReceipts: db.prepare(`DELETE FROM client_receipts WHERE created_at < ?`),
       status: db.prepare(`SELECT id, account, state, submitted_at, done_at, error_code, carrier FROM messages WHERE id = ?`),
@@ -298,10 +299,32 @@ export class MessageStore {
     }).then(() => cancelled);
   }
 
-  /** Up to `limit` receipts owed to the account after `afterSeq`, oldest first. */
+  /**
+   * Up to `limit` receipts owed to the account after `afterSeq`, oldest first, with the
+   * addresses they travel back on (read in the same join: a second read per receipt was a
+   * tenth of the relay's CPU).
+   */
   owedReceipts(account: string, afterSeq: number, limit: number): OwedReceipt[] {
-    const rows = this.stmt.owedReceipts!.all(account, afterSeq, limit) as { seq: number; message_id: string; state: MessageState; error_code: number; created_at: number; submitted_at: number | null; done_at: number | null }[];
-    return rows.map((r) => ({ seq: r.seq, messageId: r.message_id, state: r.state, errorCode: r.error_code, createdAt: r.created_at, submittedAt: r.submitted_at, doneAt: r.done_at }));
+    const rows = this.stmt.owedReceipts!.all(account, afterSeq, limit) as {
+      seq: number;
+      message_id: string;
+      state: MessageState;
+      error_code: number;
+      created_at: number;
+      submitted_at: number | null;
+      done_at: number | null;
+      content: Buffer | null;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      messageId: r.message_id,
+      state: r.state,
+      errorCode: r.error_code,
+      createdAt: r.created_at,
+      submittedAt: r.submitted_at,
+      doneAt: r.done_at,
+      addresses: r.content === null ? undefined : this.addressesOf(r.message_id, r.content),
+    }));
   }
 
   /** The accounts that are owed at least one receipt (bounded by the number of accounts). */
@@ -309,11 +332,9 @@ export class MessageStore {
     return (this.stmt.owingAccounts!.all() as { account: string }[]).map((r) => r.account);
   }
 
-  /** Opens a message's content for its addresses only; undefined once the message is gone. */
-  receiptAddresses(id: string): ReceiptAddresses | undefined {
-    const row = this.stmt.content!.get(id) as { content: Buffer } | undefined;
-    if (!row) return undefined;
-    const c = decodeContent(open((v) => this.options.keys.keyFor(v), row.content, Buffer.from(id)));
+  /** Opens a message's content for its addresses only. */
+  private addressesOf(id: string, sealed: Buffer): ReceiptAddresses {
+    const c = decodeContent(open((v) => this.options.keys.keyFor(v), sealed, Buffer.from(id)));
     return { sourceAddr: c.sourceAddr, sourceTon: c.sourceTon, sourceNpi: c.sourceNpi, destinationAddr: c.destinationAddr, destTon: c.destTon, destNpi: c.destNpi };
   }
 

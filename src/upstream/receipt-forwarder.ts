@@ -11,7 +11,7 @@ import { OwedForwarder, type OwedForwarderOptions, type OwedSource } from './owe
 import { receiptFields } from './receipt-pdu.js';
 
 export interface ReceiptForwarderOptions extends OwedForwarderOptions {
-  store: Pick<MessageStore, 'events' | 'owedReceipts' | 'accountsOwedReceipts' | 'receiptAddresses' | 'receiptDelivered' | 'expireClientReceipts'>;
+  store: Pick<MessageStore, 'events' | 'owedReceipts' | 'accountsOwedReceipts' | 'receiptDelivered' | 'expireClientReceipts'>;
   /** Whether the account wants receipts over SMPP (Account.dlrOverSmpp), read at each pass. */
   directory: Pick<AccountDirectory, 'get'>;
 }
@@ -25,7 +25,7 @@ function receiptSource({ store, directory }: ReceiptForwarderOptions): OwedSourc
     fields(row) {
       const doneAt = row.doneAt ?? row.createdAt;
       const receipt = { messageId: row.messageId, state: row.state, errorCode: row.errorCode, submittedAt: row.submittedAt ?? doneAt, doneAt };
-      return receiptFields(receipt, store.receiptAddresses(row.messageId));
+      return receiptFields(receipt, row.addresses);
     },
     delivered: (row) => store.receiptDelivered(row.seq),
     expire: (before) => store.expireClientReceipts(before),
