@@ -19,6 +19,7 @@ import { registerRoutesCommands } from './routes-command.js';
 import { registerTlsCommands } from './tls-command.js';
 import { registerAccountsCommands } from './accounts-command.js';
 import { registerEncodeCommand } from './encode-command.js';
+import { registerNumbersCommands } from './numbers-command.js';
 
 /**
  * The directory holding package.json and config/: the nearest one above this module, which
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
   registerTlsCommands(program, ctx);
   registerAccountsCommands(program, ctx);
   registerEncodeCommand(program, ctx);
+  registerNumbersCommands(program, ctx);
   return program;
 }
 

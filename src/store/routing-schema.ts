@@ -158,4 +158,31 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX mo_parts_age ON mo_parts (received_at);
     `,
   },
+  {
+    version: 6,
+    description: 'virtual-number pools',
+    // The numbers here are OUR pool numbers, rented from carriers to hand out as virtual
+    // numbers: not subscribers', so they are stored in the clear (like accounts.mo_prefixes).
+    // `carrier` is a name, not a reference: carriers live in the configuration, which may
+    // change after an import; a number whose carrier is gone stays listed, not lost.
+    // `state` has no CHECK: leasing adds states (leased, cooling), and SQLite cannot alter a
+    // CHECK without rebuilding the table; numbers/number-pool.ts guards the transitions.
+    up: `
+      CREATE TABLE numbers (
+        e164                TEXT PRIMARY KEY,     -- '+998712001234'
+        country             TEXT NOT NULL,        -- ISO 3166-1 alpha-2, agrees with the prefix
+        region              TEXT,                 -- free text, e.g. 'Tashkent'; NULL: none given
+        carrier             TEXT NOT NULL,        -- hosting carrier's name in the configuration
+        capabilities        TEXT NOT NULL,        -- JSON array: sms-mt, sms-mo
+        reserved            INTEGER NOT NULL,     -- 1: never handed out automatically
+        state               TEXT NOT NULL,        -- available, quarantined, retired
+        lease_count         INTEGER NOT NULL DEFAULT 0,
+        last_used_at        INTEGER,              -- epoch ms a lease last ended; NULL: never used
+        created_at          INTEGER NOT NULL,     -- epoch ms
+        updated_at          INTEGER NOT NULL      -- epoch ms
+      ) STRICT;
+      CREATE INDEX numbers_by_country ON numbers (country, region, state);
+      CREATE INDEX numbers_by_carrier ON numbers (carrier, state);
+    `,
+  },
 ];

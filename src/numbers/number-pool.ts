@@ -1,0 +1,211 @@
+/**
+ * The pool of virtual numbers in the routing store (schema: migration 6 of
+ * store/routing-schema.ts): import from CSV, list, show, and the operator's state changes.
+ * Leases, masks and sessions build on this inventory; they add their own states.
+ *
+ * Policy:
+ * - An import is all or nothing. Every row is checked first (number-csv.ts, then "already in
+ *   the pool" here); one bad row means nothing is written, and every bad row is reported by
+ *   line, so the operator fixes the file once rather than row by row.
+ * - A row naming a carrier the configuration does not have is imported, with a warning: the
+ *   configuration changes over time (a carrier is added after its numbers, or renamed), and
+ *   a number must not become unimportable, nor vanish, because of that.
+ * - State changes go through one transition table, applied by a single conditional UPDATE,
+ *   so two operators (or the operator and a future lease sweeper) cannot both win.
+ *
+ * Pool numbers are ours, not subscribers', so they may appear in errors and listings.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { GatewayError } from '../errors.js';
+import { normaliseE164, parseNumberCsv, type Capability, type RowProblem } from './number-csv.js';
+
+export const NUMBER_STATES = ['available', 'quarantined', 'retired'] as const;
+/** available: may be handed out; quarantined: held back until released; retired: never again. */
+export type NumberState = (typeof NUMBER_STATES)[number];
+
+export interface PoolNumber {
+  e164: string;
+  country: string;
+  region: string | null;
+  carrier: string;
+  capabilities: Capability[];
+  reserved: boolean;
+  state: NumberState;
+  leaseCount: number;
+  /** Epoch ms a lease of it last ended; null when it never had one. */
+  lastUsedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NumberFilter {
+  country?: string;
+  region?: string;
+  carrier?: string;
+  state?: NumberState;
+}
+
+export interface ImportResult {
+  imported: number;
+  /** Accepted but worth a look, e.g. a carrier the configuration does not name. */
+  warnings: string[];
+}
+
+export type StateChange = 'quarantine' | 'release-quarantine' | 'retire';
+
+/** Which states each operator action applies to, and the state it leads to. */
+const TRANSITIONS: Record<StateChange, { from: readonly NumberState[]; to: NumberState; refusal: string }> = {
+  quarantine: { from: ['available'], to: 'quarantined', refusal: 'only an available number can be quarantined' },
+  'release-quarantine': { from: ['quarantined'], to: 'available', refusal: 'only a quarantined number can be released' },
+  retire: { from: ['available', 'quarantined'], to: 'retired', refusal: 'a retired number stays retired' },
+};
+
+/** A rejected import: the message lists every problem; `problems` has them one by one. */
+export class NumberImportError extends GatewayError {
+  readonly problems: readonly RowProblem[];
+
+  constructor(source: string, problems: readonly RowProblem[]) {
+    const lines = problems.map((p) => `  line ${p.line}${p.column ? `, ${p.column}` : ''}: ${p.message}`);
+    super('USAGE', `${source}: nothing imported; fix ${problems.length === 1 ? 'this row' : `these ${problems.length} problems`} and import the file again:\n${lines.join('\n')}`);
+    this.name = 'NumberImportError';
+    this.problems = problems;
+  }
+}
+
+interface Row {
+  e164: string;
+  country: string;
+  region: string | null;
+  carrier: string;
+  capabilities: string;
+  reserved: number;
+  state: string;
+  lease_count: number;
+  last_used_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toNumber(row: Row): PoolNumber {
+  return {
+    e164: row.e164,
+    country: row.country,
+    region: row.region,
+    carrier: row.carrier,
+    capabilities: JSON.parse(row.capabilities) as Capability[],
+    reserved: row.reserved === 1,
+    state: row.state as NumberState,
+    leaseCount: row.lease_count,
+    lastUsedAt: row.last_used_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const usage = (message: string) => new GatewayError('USAGE', message);
+
+/** Lists at most this many lines per unknown carrier in a warning; the count says the rest. */
+const WARNING_LINES = 10;
+
+export class NumberPool {
+  readonly #db: Database;
+  readonly #now: () => number;
+  readonly #select: Statement<[string], Row>;
+
+  constructor(db: Database, now: () => number = Date.now) {
+    this.#db = db;
+    this.#now = now;
+    this.#select = db.prepare('SELECT * FROM numbers WHERE e164 = ?');
+  }
+
+  /**
+   * Imports a CSV file's numbers, all or none (see the module's policy). `source` names the
+   * file in the error; `knownCarriers` are the configuration's carrier names.
+   */
+  import(csv: string, opts: { source: string; knownCarriers: readonly string[] }): ImportResult {
+    const { rows, problems } = parseNumberCsv(csv);
+    const insert = this.#db.prepare(
+      `INSERT INTO numbers (e164, country, region, carrier, capabilities, reserved, state, created_at, updated_at)
+       VALUES (@e164, @country, @region, @carrier, @capabilities, @reserved, 'available', @now, @now)`,
+    );
+    // IMMEDIATE: the write lock is taken before the "already in the pool" check, so an import
+    // running at the same time cannot slip a number in between the check and the insert.
+    const write = this.#db.transaction(() => {
+      const inPool = [...problems];
+      for (const row of rows) {
+        const existing = this.#select.get(row.e164);
+        if (existing !== undefined) {
+          inPool.push({ line: row.line, column: 'e164', message: `${row.e164} is already in the pool (${existing.state}); remove the row: a number is imported once, and \`maskgate numbers show\` tells its state` });
+        }
+      }
+      if (inPool.length > 0) throw new NumberImportError(opts.source, inPool.sort((a, b) => a.line - b.line));
+      const now = this.#now();
+      for (const row of rows) {
+        const { e164, country, region, carrier } = row;
+        insert.run({ e164, country, region, carrier, capabilities: JSON.stringify(row.capabilities), reserved: row.reserved ? 1 : 0, now });
+      }
+    });
+    write.immediate();
+    return { imported: rows.length, warnings: unknownCarrierWarnings(rows, opts.knownCarriers) };
+  }
+
+  get(e164: string): PoolNumber | undefined {
+    const normalised = normaliseE164(e164);
+    const row = normalised === null ? undefined : this.#select.get(normalised);
+    return row === undefined ? undefined : toNumber(row);
+  }
+
+  /** The pool number or a USAGE error saying how to find the right one. */
+  require(e164: string): PoolNumber {
+    const found = this.get(e164);
+    if (found === undefined) {
+      const why = normaliseE164(e164) === null ? 'is not a valid E.164 number (give + and digits, e.g. +998712001234)' : 'is not in the pool';
+      throw usage(`${JSON.stringify(e164)} ${why}; \`maskgate numbers list\` shows the pool`);
+    }
+    return found;
+  }
+
+  /** Numbers matching every given filter, by number. Country and region match ignoring case. */
+  list(filter: NumberFilter = {}): PoolNumber[] {
+    if (filter.state !== undefined && !NUMBER_STATES.includes(filter.state)) {
+      throw usage(`state: must be one of ${NUMBER_STATES.join(', ')}, got ${JSON.stringify(filter.state)}`);
+    }
+    if (filter.country !== undefined && !/^[a-z]{2}$/i.test(filter.country)) {
+      throw usage(`country: give an ISO 3166-1 alpha-2 code such as UZ, got ${JSON.stringify(filter.country)}`);
+    }
+    const params = { country: filter.country?.toUpperCase(), region: filter.region, carrier: filter.carrier, state: filter.state };
+    const conditions = { country: 'country = @country', region: 'region = @region COLLATE NOCASE', carrier: 'carrier = @carrier', state: 'state = @state' };
+    const given = (Object.keys(params) as (keyof typeof params)[]).filter((k) => params[k] !== undefined);
+    const where = given.map((k) => conditions[k]);
+    const sql = `SELECT * FROM numbers${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e164`;
+    return (this.#db.prepare(sql).all(Object.fromEntries(given.map((k) => [k, params[k]]))) as Row[]).map(toNumber);
+  }
+
+  /** Applies an operator's state change, or refuses it naming the number's current state. */
+  change(e164: string, action: StateChange): PoolNumber {
+    const current = this.require(e164);
+    const { from, to, refusal } = TRANSITIONS[action];
+    const { changes } = this.#db
+      .prepare(`UPDATE numbers SET state = ?, updated_at = ? WHERE e164 = ? AND state IN (${from.map(() => '?').join(', ')})`)
+      .run(to, this.#now(), current.e164, ...from);
+    if (changes === 0) {
+      const now = this.require(current.e164);
+      throw usage(`cannot ${action} ${now.e164}: it is ${now.state}, and ${refusal}`);
+    }
+    return this.require(current.e164);
+  }
+}
+
+/** One warning per carrier the configuration does not name, with the lines that use it. */
+function unknownCarrierWarnings(rows: readonly { line: number; carrier: string }[], knownCarriers: readonly string[]): string[] {
+  const linesByCarrier = new Map<string, number[]>();
+  for (const { line, carrier } of rows) {
+    if (knownCarriers.includes(carrier)) continue;
+    linesByCarrier.set(carrier, [...(linesByCarrier.get(carrier) ?? []), line]);
+  }
+  const known = knownCarriers.length > 0 ? `the configuration has ${knownCarriers.join(', ')}` : 'the configuration has no carriers';
+  return [...linesByCarrier].map(([carrier, lines]) => {
+    const shown = lines.slice(0, WARNING_LINES).join(', ') + (lines.length > WARNING_LINES ? ` and ${lines.length - WARNING_LINES} more` : '');
+    return `carrier ${JSON.stringify(carrier)} (line${lines.length > 1 ? 's' : ''} ${shown}) is not in the configuration (${known}); imported anyway, but MO to and MT from these numbers need that carrier configured`;
+  });
+}
