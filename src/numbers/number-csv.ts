@@ -31,16 +31,20 @@ type Column = (typeof CSV_COLUMNS)[number];
 const CARRIER_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 const MAX_REGION_CHARS = 100;
 
-/** A row that passed every check that needs no store. */
-export interface NumberRow {
-  /** The line of the file the row ends on (a quoted value may span lines), 1-based, counting the header. */
-  line: number;
+/** What the operator says of a pool number: the columns of an import, the pool's own fields. */
+export interface NumberFacts {
   e164: string;
   country: string;
   region: string | null;
   carrier: string;
   capabilities: Capability[];
   reserved: boolean;
+}
+
+/** A row that passed every check that needs no store. */
+export interface NumberRow extends NumberFacts {
+  /** The line of the file the row ends on (a quoted value may span lines), 1-based, counting the header. */
+  line: number;
 }
 
 export interface RowProblem {

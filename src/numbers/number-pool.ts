@@ -17,19 +17,13 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
-import { normaliseE164, parseNumberCsv, type Capability, type RowProblem } from './number-csv.js';
+import { normaliseE164, parseNumberCsv, type Capability, type NumberFacts, type RowProblem } from './number-csv.js';
 
 export const NUMBER_STATES = ['available', 'quarantined', 'retired'] as const;
 /** available: may be handed out; quarantined: held back until released; retired: never again. */
 export type NumberState = (typeof NUMBER_STATES)[number];
 
-export interface PoolNumber {
-  e164: string;
-  country: string;
-  region: string | null;
-  carrier: string;
-  capabilities: Capability[];
-  reserved: boolean;
+export interface PoolNumber extends NumberFacts {
   state: NumberState;
   leaseCount: number;
   /** Epoch ms a lease of it last ended; null when it never had one. */
