@@ -6,16 +6,13 @@
  * for the last receipt up to a deadline and then reports what is missing rather than hang.
  * The same code drives the gateway and the simulator directly, so the two compare.
  */
+import { parseReceipt } from '../../src/carriers/receipt-parser.js';
 import { connectAndBind } from '../../src/smpp/client.js';
-import type { Pdu } from '../../src/smpp/codec.js';
 import { STATUS } from '../../src/smpp/status.js';
 import { createLogger } from '../../src/obs/logger.js';
 import { testNumber } from '../../test/helpers/esme.js';
 import type { Credentials } from './relay-config.js';
 
-/** SMPP 3.4 §5.2.12: esm_class bits 2-5 = 0001, an SMSC delivery receipt. */
-const ESM_CLASS_RECEIPT = 0x04;
-const RECEIPT_ID = /\bid:(\S+)/;
 /** After the last submit_sm_resp, receipts get as long again as the submits took, plus this. */
 const RECEIPT_GRACE_MS = 120_000;
 const PROGRESS_EVERY_MS = 1_000;
@@ -49,12 +46,6 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-function receiptId(pdu: Pdu): string | undefined {
-  if (typeof pdu.receipted_message_id === 'string' && pdu.receipted_message_id !== '') return pdu.receipted_message_id;
-  const text = Buffer.isBuffer(pdu.short_message) ? pdu.short_message.toString('latin1') : '';
-  return RECEIPT_ID.exec(text)?.[1];
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
@@ -83,7 +74,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     onRequest: (pdu, s) => {
       if (pdu.command !== 'deliver_sm') return;
       s.respond(pdu, { message_id: '' });
-      const id = (Number(pdu.esm_class) & 0x3c) === ESM_CLASS_RECEIPT ? receiptId(pdu) : undefined;
+      // The gateway's own receipt parser: TLV or text, as from any carrier.
+      const id = parseReceipt(pdu as Parameters<typeof parseReceipt>[0])?.carrierMessageId;
       if (id === undefined) return;
       if (awaiting.has(id)) countReceipt(id);
       else if (seen.has(id)) dlrsDuplicate++;
