@@ -21,11 +21,11 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { GatewayError } from '../errors.js';
 import { open, seal } from '../keys/envelope.js';
 import { deriveKey } from '../keys/master-key.js';
 import { randomPiece } from '../keys/random-pool.js';
+import { e164From } from './e164.js';
 
 export interface ContactKeys {
   /** Seals new numbers. */
@@ -48,16 +48,14 @@ export function deriveContactKeys(masterKey: Buffer): ContactKeys {
  * guessed at: this is the identity of a person, so two spellings must never give two contacts.
  */
 function normaliseE164(raw: string): string {
-  const digits = /^\+?(\d+)$/.exec(raw)?.[1];
-  const parsed = digits === undefined ? undefined : parsePhoneNumberFromString(`+${digits}`);
-  if (digits === undefined || parsed === undefined || !parsed.isValid()) {
+  const e164 = e164From(raw);
+  if (e164 === null) {
     throw new GatewayError(
       'BAD_DESTINATION',
       `${describeRefused(raw)} is not a valid E.164 phone number: give the country code and the full number, digits only with an optional leading +`,
     );
   }
-  // libphonenumber's E.164 form: the same digits, so both spellings meet at one index.
-  return parsed.number;
+  return e164; // both spellings (with and without '+') meet at one index
 }
 
 /** Names a refused number without quoting it: its last 3 digits, only if it has more than that. */

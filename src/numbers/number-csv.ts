@@ -19,6 +19,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { e164From } from './e164.js';
 
 export const CAPABILITIES = ['sms-mt', 'sms-mo'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
@@ -62,10 +63,7 @@ const FALSE_WORDS = new Set(['no', 'false', '0', 'n', '']);
  * arguments too, so `numbers show 998712001234` finds '+998712001234'.
  */
 export function normaliseE164(text: string): string | null {
-  const digits = text.trim().replace(/^\+/, '').replace(/[\s\-.()]/g, '');
-  if (!/^\d{1,15}$/.test(digits)) return null;
-  const parsed = parsePhoneNumberFromString(`+${digits}`);
-  return parsed?.isValid() ? parsed.number : null;
+  return e164From(text.trim().replace(/^\+/, '').replace(/[\s\-.()]/g, ''));
 }
 
 /** Checks one record (column → raw text) and returns the row or the problems found in it. */
