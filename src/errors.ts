@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'USAGE',
   // routing
   'NO_ROUTE',
+  // virtual numbers: a lease or mask request the pool cannot serve now
+  'NO_NUMBER_AVAILABLE',
   // SMPP protocol, as seen on a session
   'BAD_LENGTH',
   'UNKNOWN_COMMAND',

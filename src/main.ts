@@ -26,11 +26,18 @@ import { RouteTable } from './routing/route-table.js';
 import { parseDestination } from './routing/destination.js';
 import { CarrierManager } from './carriers/carrier-manager.js';
 import { carrierIdKey } from './carriers/receipt-parser.js';
-import { deliverIntake, type DeliverCounters, type MoOwnerLookup } from './carriers/deliver-intake.js';
+import { deliverIntake, type DeliverCounters } from './carriers/deliver-intake.js';
 import { MoInbox } from './messages/mo-inbox.js';
 import { MoParts } from './messages/mo-parts.js';
 import { MoReassembly } from './carriers/mo-reassembly.js';
 import { MoForwarder } from './upstream/mo-forwarder.js';
+import { GatewayError } from './errors.js';
+import { openContactStore } from './store/contact-store.js';
+import { LeaseBook } from './numbers/leases.js';
+import { RelayBook } from './numbers/relays.js';
+import { MoRouter } from './numbers/mo-router.js';
+import { MoRecipients } from './messages/mo-recipients.js';
+import { NumberSweeper } from './numbers/number-sweeper.js';
 
 /** Validity of a message whose client gave none: what carriers commonly default to. */
 const DEFAULT_VALIDITY_MS = 48 * 3600_000;
@@ -54,8 +61,17 @@ export interface Gateway {
   readonly delivers: DeliverCounters;
   /** Long MO: their parts held until whole, then joined (counters). */
   readonly moReassembly: MoReassembly;
-  /** Where MO go: until this is called, carriers' MO are answered "try later". */
-  routeMo(ownerOf: MoOwnerLookup): void;
+  /** Leases of pool numbers (temporary numbers). */
+  readonly leases: LeaseBook;
+  /** Masks and proxy sessions. */
+  readonly relays: RelayBook;
+  /** Ends leases, masks and sessions past their TTL; counts how late. */
+  readonly numberSweeper: NumberSweeper;
+  /**
+   * Where MO go: pool numbers by their leases, masks and sessions, other numbers by the
+   * account owning their prefix. Until this is called, carriers' MO are answered "try later".
+   */
+  routeMo(prefixOwner: (destination: string) => string | undefined): void;
   /** The routing store's connection, for the services that share it (accounts). */
   readonly db: Database;
   stop(): Promise<void>;
@@ -71,6 +87,14 @@ export interface GatewayOptions {
 export async function startGateway(config: LoadedConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   // Commits are fsynced off the event loop (store/wal-sync.ts), before anyone is answered.
   const { db, masterKey, createdKeyFile } = openRoutingStore(config, { syncOffLoop: true });
+  // The double list's second half: a wrong key stops the start here (KEY_MISMATCH).
+  let contactStore: ReturnType<typeof openContactStore>;
+  try {
+    contactStore = openContactStore(config);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const wal = walSyncer(db);
   if (createdKeyFile) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: createdKeyFile });
   const bodyKey = deriveKey(masterKey, 'routing-bodies', 1);
@@ -89,25 +113,36 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   const routes = new RouteTable(config.routes);
   const carriers = new CarrierManager(config, logger);
   const mo = new MoInbox({ db, keys, writes: store.writes });
-  const moParts = new MoParts({ db, keys, groupKey: deriveKey(masterKey, 'mo-parts', 1), writes: store.writes, inbox: mo });
+  const leases = new LeaseBook(db, config.numbers.leases);
+  const relays = new RelayBook({ db, contacts: contactStore.contacts, policy: config.numbers.relays, cooldownMs: config.numbers.leases.cooldownMs });
+  let wakeDispatcher = () => {};
+  const recipients = new MoRecipients({ inbox: mo, store, accountOfLeg: (leg) => relays.leg(leg)?.account, relayed: () => wakeDispatcher() });
+  const moParts = new MoParts({ db, keys, groupKey: deriveKey(masterKey, 'mo-parts', 1), writes: store.writes, inbox: recipients });
   const carrierText = new Map(config.carriers.map((c) => [c.name, c] as const));
   const moReassembly = new MoReassembly({
-    inbox: mo,
+    inbox: recipients,
     parts: moParts,
     textOf: (carrier) => carrierText.get(carrier) ?? carrierTextDefaults,
     policy: config.moReassembly,
     logger,
   });
-  let moOwner: MoOwnerLookup | undefined;
-  const delivers: DeliverCounters = { matched: 0, held: 0, mo: 0, moUnowned: 0, failed: 0 };
-  carriers.onDeliver(deliverIntake({ store, mo: moReassembly, moOwner: () => moOwner, dlrIdFormat: formatOf, logger, counters: delivers }));
+  let moRouter: MoRouter | undefined;
+  const delivers: DeliverCounters = { matched: 0, held: 0, mo: 0, moUnowned: 0, relayed: 0, failed: 0 };
+  carriers.onDeliver(deliverIntake({ store, mo: moReassembly, moRouter: () => moRouter, dlrIdFormat: formatOf, logger, counters: delivers }));
 
+  const carrierNames = new Set(config.carriers.map((c) => c.name));
+  const hostedBy = db.prepare<[string], string>('SELECT carrier FROM numbers WHERE e164 = ?').pluck();
+  const hostingCarrier = (number: string) => {
+    const carrier = hostedBy.get(number);
+    return carrier !== undefined && carrierNames.has(carrier) ? carrier : undefined;
+  };
   const totalWindow = config.carriers.reduce((n, c) => n + c.binds * c.window, 0);
   const dispatcher = new Dispatcher({
     store,
     carriers,
     carrierNames: config.carriers.map((c) => c.name),
     routes,
+    relays: { resolve: (legId) => relayAddress(relays, legId, hostingCarrier) },
     carrierKey: (carrier, id) => carrierIdKey(id, 'resp', formatOf(carrier)),
     logger,
     // Twice the carriers' windows: enough to keep every window full while others settle.
@@ -117,8 +152,12 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     breaker: options.breaker ?? { failureThreshold: 5, openMs: 10_000 },
   });
 
+  wakeDispatcher = () => dispatcher.wake();
+  const numberSweeper = new NumberSweeper({ leases, relays, intervalMs: config.numbers.leases.sweepIntervalMs, logger });
+
   carriers.start();
   dispatcher.start();
+  numberSweeper.start();
   const sweeper = setInterval(() => {
     store.sweepEarlyReceipts(Date.now() - EARLY_RECEIPT_HOLD_MS).then(
       (dropped) => {
@@ -140,7 +179,15 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   let stopping: Promise<void> | undefined; // stop() may be called more than once
   logger.info('gateway started', { carriers: config.carriers.length, routes: config.routes.length, queued: store.queuedCount });
   return {
-    async enqueue(message) {
+    async enqueue(original) {
+      let message = original;
+      const alias = message.content.destinationAddr;
+      if (relays.isAlias(alias)) {
+        const leg = relays.legByAlias(message.account, alias);
+        // The same answer for "ended", "expired" and "another account's": none of them is yours.
+        if (!leg) throw new GatewayError('BAD_DESTINATION', 'destination_addr has the form of a mask alias, but no active mask or session party of this account has it');
+        message = { ...message, relayLeg: leg.id };
+      }
       const country = parseDestination(message.content.destinationAddr, message.content.destTon).country;
       const id = await store.enqueue(message, country);
       dispatcher.wake();
@@ -153,20 +200,25 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     mo,
     delivers,
     moReassembly,
-    routeMo(ownerOf) {
-      moOwner = ownerOf;
+    leases,
+    relays,
+    numberSweeper,
+    routeMo(prefixOwner) {
+      moRouter = new MoRouter({ db, leases, relays, prefixOwner });
     },
     db,
     stop() {
       stopping ??= (async () => {
         clearInterval(sweeper);
         clearInterval(moSweeper);
+        numberSweeper.stop();
         await dispatcher.stop();
         await carriers.drain(DRAIN_DEADLINE_MS);
         store.close();
         const queued = store.queuedCount;
         await wal.close(); // the last batches are on disk, and their callers answered
         db.close();
+        contactStore.db.close();
         logger.info('gateway stopped', { queuedOnDisk: queued });
       })();
       return stopping;
@@ -222,4 +274,12 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     await gateway.stop();
     throw err;
   }
+}
+
+/** A masked message's addresses (pool number, real number) and its pool number's carrier. */
+function relayAddress(relays: RelayBook, legId: string, hostingCarrier: (number: string) => string | undefined): { from: string; to: string; carrier: string | undefined } | undefined {
+  const leg = relays.leg(legId);
+  if (!leg) return undefined;
+  const address = relays.addressOf(leg);
+  return address && { ...address, carrier: hostingCarrier(leg.number) };
 }

@@ -5,10 +5,12 @@
  * error, for the same reason.
  *
  * - A receipt (text or TLVs) is keyed by the carrier's id format and matched to its message.
- * - An MO goes to the account owning its destination number (Account.moPrefixes, longest
- *   prefix). No owner: ESME_RINVDSTADR, permanent, so the carrier stops retrying a number
- *   that is not ours. Before the daemon has its accounts (or in a gateway without a client
- *   side) there is no owner lookup yet: ESME_RX_T_APPN, and the carrier keeps the MO.
+ * - An MO goes where numbers/mo-router.ts says: a lease's account, a mask's account (from
+ *   the alias), the other party of a proxy session (relayed as a message of its own), or the
+ *   account owning the number by its MO prefixes. Refused (no holder, cooling, quarantined…):
+ *   ESME_RINVDSTADR, permanent, so the carrier stops retrying a number nobody receives on.
+ *   Before the daemon has its accounts (or in a gateway without a client side) there is no
+ *   router yet: ESME_RX_T_APPN, and the carrier keeps the MO.
  *   A part of a long MO is answered once it is held durably (mo-reassembly.ts joins it
  *   with its siblings).
  */
@@ -17,6 +19,8 @@ import type { Pdu } from '../smpp/codec.js';
 import { contentFromPdu } from '../smpp/message-content.js';
 import { STATUS } from '../smpp/status.js';
 import type { MessageStore } from '../messages/message-store.js';
+import { relayRecipient } from '../messages/mo-recipients.js';
+import type { MoRoute } from '../numbers/mo-router.js';
 import type { MoReassembly } from './mo-reassembly.js';
 import { carrierIdKey, parseReceipt } from './receipt-parser.js';
 
@@ -27,19 +31,25 @@ export interface DeliverCounters {
   held: number;
   /** MO committed for an account: whole, or a part of a long one (MoReassembly.counters say which). */
   mo: number;
-  /** MO to a number no account owns, refused. */
+  /** MO refused: to a number nobody holds now (see MoRouter). */
   moUnowned: number;
+  /** MO of proxy-session parties, relayed to the other party. */
+  relayed: number;
   /** Receipts or MO the store could not record (the carrier sends them again). */
   failed: number;
 }
 
-export type MoOwnerLookup = (destination: string) => string | undefined;
+/** Where MO go (numbers/mo-router.ts); `delivered` is told of each one committed whole. */
+export interface MoRouting {
+  route(content: ReturnType<typeof contentFromPdu>): MoRoute;
+  delivered(route: MoRoute): void;
+}
 
 export function deliverIntake(opts: {
   store: Pick<MessageStore, 'applyReceipt'>;
   mo: Pick<MoReassembly, 'take'>;
   /** Read at each MO: undefined until the daemon wires its accounts in. */
-  moOwner: () => MoOwnerLookup | undefined;
+  moRouter: () => MoRouting | undefined;
   dlrIdFormat: (carrier: string) => 'hex' | 'decimal';
   logger: Logger;
   counters: DeliverCounters;
@@ -52,21 +62,30 @@ export function deliverIntake(opts: {
   };
 
   const mo = (carrier: string, pdu: Pdu, respond: (status: number) => void) => {
-    const ownerOf = opts.moOwner();
-    if (!ownerOf) {
+    const router = opts.moRouter();
+    if (!router) {
       respond(STATUS.ESME_RX_T_APPN);
       return;
     }
-    const content = contentFromPdu(pdu);
-    const account = ownerOf(content.destinationAddr);
-    if (account === undefined) {
+    let route: MoRoute;
+    try {
+      route = router.route(contentFromPdu(pdu));
+    } catch (err) {
+      storeFailed('an MO', carrier, respond)(err);
+      return;
+    }
+    if (route.kind === 'refused') {
       counters.moUnowned++;
-      logger.warn('MO to a number no account owns was refused (give the account moPrefixes)', { carrier, destination: content.destinationAddr });
+      logger.warn('MO refused: nobody receives on its number now', { carrier, why: route.why });
       respond(STATUS.ESME_RINVDSTADR);
       return;
     }
-    opts.mo.take(account, carrier, content).then(() => {
-      counters.mo++;
+    const recipient = route.kind === 'session' ? relayRecipient(route.peer.id) : route.account;
+    opts.mo.take(recipient, carrier, route.content).then((taken) => {
+      if (route.kind === 'session') counters.relayed++;
+      else counters.mo++;
+      // A part held for its siblings, or one that came again, is not a message yet.
+      if (taken !== 'held' && taken !== 'duplicate') router.delivered(route);
       respond(STATUS.ESME_ROK);
     }, storeFailed('an MO', carrier, respond));
   };

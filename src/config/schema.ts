@@ -250,6 +250,32 @@ const httpSchema = z
   })
   .strict();
 
+/** Virtual numbers: leases (temporary numbers), masks and proxy sessions on the pool. */
+const numbersSchema = z
+  .object({
+    leases: z
+      .object({
+        maxTtlMs: positiveMs.default(30 * 86_400_000), // a month: longer is a rental, not a temporary number
+        // A day: messages meant for the last holder (late retries, slow senders) fade out
+        // before a new holder could receive them.
+        cooldownMs: z.number().int().min(0).default(86_400_000),
+        retireAfterLeases: z.number().int().min(0).default(0), // 0: numbers are never retired by use alone
+        sweepIntervalMs: positiveMs.default(5_000), // no lease outlives its TTL by more than this
+      })
+      .strict()
+      .prefault({}),
+    relays: z
+      .object({
+        // No country calling code starts with 0, so a 0-prefixed alias is never a real
+        // international number: a client cannot mistake one for the other.
+        aliasPrefix: z.string().regex(/^0\d{0,5}$/, 'must be 1 to 6 digits starting with 0 (no real international number starts with 0)').default('000'),
+        maxTtlMs: positiveMs.default(90 * 86_400_000), // a quarter: a marketplace conversation or a delivery
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 const loggingSchema = z
   .object({
     /** `protocol` sits below `debug` and traces every PDU. */
@@ -323,6 +349,7 @@ const fileSchema = z
     accountDefaults: accountDefaultsSchema.prefault({}),
     accountSeeds: z.array(accountSeedSchema).default([]), // none: accounts come from `maskgate accounts add`
     moReassembly: moReassemblySchema.prefault({}),
+    numbers: numbersSchema.prefault({}),
     carriers: z.array(carrierSchema).default([]), // none: the gateway accepts but cannot deliver until one is added
     routes: z.array(routeSchema).default([]), // none: nothing is routed until one is added
     stores: storesSchema.prefault({}),

@@ -17,6 +17,12 @@
  * - When no carrier took it, it goes back to the queue with exponential backoff, until
  *   its validity ends.
  *
+ * - A masked message (relayLeg) goes to its leg's real party from the leg's pool number,
+ *   through the number's hosting carrier (PRODUCT.md: MT from a pool number go out where it
+ *   is hosted); a hosting carrier missing from the configuration falls back to the route of
+ *   the real number. A leg or contact that is gone (forgotten) ends it UNDELIVERABLE. The real
+ *   number exists only in this pass's memory.
+ *
  * Ordering: messages are taken oldest-due first, but up to `maxInFlight` are dispatched at
  * once, so two messages to the same number may reach the carrier in either order.
  * Bounded: at most `maxInFlight` messages are open in memory; the rest wait on disk.
@@ -36,11 +42,23 @@ export interface RouteDecider {
   decide(input: { destinationAddr: string; destTon: number; account: string; sourceAddr: string; sourceTon: number; stickyKey?: string }): { route: string | null; carriers: string[] };
 }
 
+/** Where a masked message goes: its leg's pool number, real party and hosting carrier. */
+export interface RelayAddressing {
+  /** undefined when the leg or its contact is gone; carrier undefined when not configured. */
+  resolve(legId: string): { from: string; to: string; carrier: string | undefined } | undefined;
+}
+
+const TON_INTERNATIONAL = 1;
+const NPI_E164 = 1;
+const digitsOf = (e164: string) => (e164.startsWith('+') ? e164.slice(1) : e164);
+
 export interface DispatcherOptions {
   store: MessageStore;
   carriers: CarrierPort;
   carrierNames: readonly string[];
   routes: RouteDecider;
+  /** Masked messages' addresses; without it a masked message is undeliverable. */
+  relays?: RelayAddressing;
   /** The key a carrier's id is matched under when its receipt comes (carriers/receipt-parser). */
   carrierKey: (carrier: string, carrierMessageId: string) => string;
   logger: Logger;
@@ -157,10 +175,22 @@ export class Dispatcher {
       this.counters.failed++;
       return this.o.store.settle(m, [], { kind: 'final', state: 'EXPIRED', errorCode: 0 });
     }
-    const c = m.content;
+    let c = m.content;
+    let hostedBy: string | undefined;
+    if (m.relayLeg !== null) {
+      const target = this.o.relays?.resolve(m.relayLeg);
+      if (!target) {
+        this.counters.failed++;
+        return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });
+      }
+      c = { ...c, sourceAddr: digitsOf(target.from), sourceTon: TON_INTERNATIONAL, sourceNpi: NPI_E164, destinationAddr: digitsOf(target.to), destTon: TON_INTERNATIONAL, destNpi: NPI_E164 };
+      hostedBy = target.carrier;
+    }
     // The parts of one long message draw the same carrier (see RouteInput.stickyKey).
     const stickyKey = c.partOf && `${m.account}\n${c.sourceAddr}\n${c.destinationAddr}\n${c.partOf.reference}\n${c.partOf.total}`;
-    const decision = this.o.routes.decide({ destinationAddr: c.destinationAddr, destTon: c.destTon, account: m.account, sourceAddr: c.sourceAddr, sourceTon: c.sourceTon, ...(stickyKey ? { stickyKey } : {}) });
+    const decision = hostedBy
+      ? { route: 'hosting carrier', carriers: [hostedBy] }
+      : this.o.routes.decide({ destinationAddr: c.destinationAddr, destTon: c.destTon, account: m.account, sourceAddr: c.sourceAddr, sourceTon: c.sourceTon, ...(stickyKey ? { stickyKey } : {}) });
     if (!decision.route) {
       this.counters.failed++;
       return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });

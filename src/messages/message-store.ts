@@ -42,6 +42,8 @@ export interface ClaimedMessage {
   validUntil: number;
   attempts: number;
   submittedAt: number;
+  /** A masked message: the relay leg whose pool number sends it and whose party gets it. */
+  relayLeg: string | null;
 }
 
 export interface MessageStatus {
@@ -118,11 +120,11 @@ export class MessageStore {
     this.writes = new WriteBatcher(db, options.batch);
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO messages (id, account, state, content, registered_delivery, dest_country, submitted_at, valid_until, queued, next_attempt_at)
-         VALUES (?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, 1, ?)`,
+        `INSERT INTO messages (id, account, state, content, registered_delivery, dest_country, submitted_at, valid_until, queued, next_attempt_at, relay_leg)
+         VALUES (?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, 1, ?, ?)`,
       ),
       due: db.prepare(`SELECT id FROM messages WHERE queued = 1 AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`),
-      claim: db.prepare(`SELECT id, account, content, registered_delivery, valid_until, attempts, submitted_at FROM messages WHERE id = ?`),
+      claim: db.prepare(`SELECT id, account, content, registered_delivery, valid_until, attempts, submitted_at, relay_leg FROM messages WHERE id = ?`),
       recover: db.prepare(`UPDATE messages SET queued = 1 WHERE queued = 0 AND state = 'ACCEPTED'`),
       attempt: db.prepare(`INSERT INTO attempts (message_id, n, carrier, bind, at, outcome, status, carrier_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       accepted: db.prepare(`UPDATE messages SET state = 'ENROUTE', queued = 0, attempts = ?, carrier = ?, carrier_message_id = ?, carrier_key = ?, parts = ? WHERE id = ? AND state = 'ACCEPTED'`),
@@ -180,10 +182,28 @@ export class MessageStore {
   /** Accepts a message; resolves with its id once it is committed (durable). */
   async enqueue(message: NewMessage, destCountry: string | null, now = Date.now()): Promise<string> {
     const id = newMessageId();
-    const sealed = seal(this.options.keys.current.key, this.options.keys.current.version, encodeContent(message.content), Buffer.from(id));
-    const validUntil = message.validUntil ?? now + this.options.defaultValidityMs;
-    await this.write(() => this.stmt.insert!.run(id, message.account, sealed, message.registeredDelivery, destCountry, now, validUntil, now));
+    const sealed = this.sealContent(id, message.content);
+    await this.write(() => this.insertRow(id, sealed, message, destCountry, now));
     return id;
+  }
+
+  /**
+   * Accepts a message now, for a caller whose own write must commit with it (a proxy
+   * session's relay of a joined MO). Call it only inside an operation of `writes`.
+   */
+  insertInWrite(message: NewMessage, destCountry: string | null, now: number): string {
+    const id = newMessageId();
+    this.insertRow(id, this.sealContent(id, message.content), message, destCountry, now);
+    return id;
+  }
+
+  private sealContent(id: string, content: MessageContent): Buffer {
+    return seal(this.options.keys.current.key, this.options.keys.current.version, encodeContent(content), Buffer.from(id));
+  }
+
+  private insertRow(id: string, sealed: Buffer, message: NewMessage, destCountry: string | null, now: number): void {
+    const validUntil = message.validUntil ?? now + this.options.defaultValidityMs;
+    this.stmt.insert!.run(id, message.account, sealed, message.registeredDelivery, destCountry, now, validUntil, now, message.relayLeg ?? null);
   }
 
   /**
@@ -196,7 +216,7 @@ export class MessageStore {
     const ids = (this.stmt.due!.all(now, limit + this.taken.size) as { id: string }[]).map((r) => r.id).filter((id) => !this.taken.has(id)).slice(0, limit);
     const rows = ids.map((id) => {
       this.taken.add(id);
-      return this.stmt.claim!.get(id) as { id: string; account: string; content: Buffer; registered_delivery: number; valid_until: number; attempts: number; submitted_at: number };
+      return this.stmt.claim!.get(id) as { id: string; account: string; content: Buffer; registered_delivery: number; valid_until: number; attempts: number; submitted_at: number; relay_leg: string | null };
     });
     return rows.map((r) => ({
       id: r.id,
@@ -206,6 +226,7 @@ export class MessageStore {
       validUntil: r.valid_until,
       attempts: r.attempts,
       submittedAt: r.submitted_at,
+      relayLeg: r.relay_leg,
     }));
   }
 

@@ -41,6 +41,12 @@ export interface NewMessage {
   registeredDelivery: number;
   /** Epoch ms after which the message is EXPIRED instead of sent; null = no limit given. */
   validUntil: number | null;
+  /**
+   * A masked message: the relay leg (numbers/relays.ts) whose party receives it from the
+   * leg's pool number. The content keeps the address the account used (the alias); the real
+   * number is looked up only when the message is sent.
+   */
+  relayLeg?: string;
 }
 
 /** A carrier's answer to one submit. Every outcome but 'accepted' and 'rejected' is unknown. */

@@ -71,6 +71,8 @@ export const WIRE: Record<ErrorCode, WireStatus> = {
   USAGE: { status: STATUS.ESME_RSYSERR },
   // No route for the destination: the client learns it as a bad destination (SMPP 3.4 §5.1.3).
   NO_ROUTE: { status: STATUS.ESME_RINVDSTADR },
+  // Not an SMPP answer (leases and masks are asked for over the CLI and HTTP), but a temporary one.
+  NO_NUMBER_AVAILABLE: { status: STATUS.ESME_RSYSERR },
   BAD_LENGTH: { status: STATUS.ESME_RINVCMDLEN, close: true },
   UNKNOWN_COMMAND: { status: STATUS.ESME_RINVCMDID },
   INVALID_BIND_STATE: { status: STATUS.ESME_RINVBNDSTS },

@@ -185,4 +185,84 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX numbers_by_carrier ON numbers (carrier, state);
     `,
   },
+  {
+    version: 7,
+    description: 'leases, masks and proxy sessions on pool numbers',
+    // The double list (PRODUCT.md): a masked party is here only as a contact id (its number is
+    // in the contact store) and a blind index (HMAC of its E.164 number), never as a number.
+    //
+    // Who holds a pool number, enforced here rather than by the code that asks:
+    // - a lease holds its number alone: one active lease per number (partial UNIQUE index);
+    // - masks and session legs share numbers, but one real party has at most one active leg per
+    //   number (partial UNIQUE on (number, party_index)), so a reply from R to V finds one leg;
+    // - a number serves leases or relay legs, never both at once (the two triggers).
+    // "Active" is ended_at IS NULL: the sweeper ends what passed expires_at, and every lookup
+    // also checks expires_at, so an expired lease is never used even before the sweep.
+    // A mask is one leg (kind 'mask'); a proxy session is a proxy_sessions row and two legs.
+    // Each leg has an alias: the address the account uses for that party (an ordinary
+    // destination_addr over SMPP) and the address the party's replies come from.
+    up: `
+      ALTER TABLE numbers ADD COLUMN cooling_until INTEGER;  -- epoch ms: not handed out before
+
+      CREATE TABLE leases (
+        id                  TEXT PRIMARY KEY,
+        number              TEXT NOT NULL REFERENCES numbers (e164),
+        account             TEXT NOT NULL,
+        reference           TEXT,                 -- the account's own reference
+        created_at          INTEGER NOT NULL,     -- epoch ms
+        expires_at          INTEGER NOT NULL,     -- epoch ms: the TTL's end
+        message_cap         INTEGER,              -- NULL: no cap
+        messages            INTEGER NOT NULL DEFAULT 0,  -- MO delivered through the lease
+        ended_at            INTEGER,              -- NULL while active
+        end_reason          TEXT                  -- ttl, release, cap
+      ) STRICT;
+      CREATE UNIQUE INDEX leases_one_active_per_number ON leases (number) WHERE ended_at IS NULL;
+      CREATE INDEX leases_active_by_expiry ON leases (expires_at) WHERE ended_at IS NULL;
+      CREATE INDEX leases_by_account ON leases (account, created_at);
+
+      CREATE TABLE proxy_sessions (
+        id                  TEXT PRIMARY KEY,
+        account             TEXT NOT NULL,
+        reference           TEXT,
+        created_at          INTEGER NOT NULL,
+        expires_at          INTEGER NOT NULL,
+        ended_at            INTEGER,
+        end_reason          TEXT                  -- ttl, closed
+      ) STRICT;
+      CREATE INDEX proxy_sessions_by_account ON proxy_sessions (account, created_at);
+
+      CREATE TABLE relay_legs (
+        id                  TEXT PRIMARY KEY,     -- a mask's id, or a session leg's
+        kind                TEXT NOT NULL,        -- mask, session
+        session_id          TEXT REFERENCES proxy_sessions (id),
+        peer_leg            TEXT,                 -- session legs: the other party's leg
+        account             TEXT NOT NULL,
+        number              TEXT NOT NULL REFERENCES numbers (e164), -- V: the party texts it, and hears from it
+        party_index         TEXT NOT NULL,        -- blind index of the real party's number
+        contact_id          TEXT NOT NULL,        -- the real party, in the contact store
+        alias               TEXT NOT NULL UNIQUE, -- the party's address toward the account
+        reference           TEXT,
+        created_at          INTEGER NOT NULL,
+        expires_at          INTEGER NOT NULL,
+        ended_at            INTEGER,
+        end_reason          TEXT                  -- ttl, revoked, closed
+      ) STRICT;
+      CREATE UNIQUE INDEX relay_legs_one_active_pair ON relay_legs (number, party_index) WHERE ended_at IS NULL;
+      CREATE INDEX relay_legs_by_pair ON relay_legs (number, party_index, ended_at);
+      CREATE INDEX relay_legs_active_by_expiry ON relay_legs (expires_at) WHERE ended_at IS NULL;
+      CREATE INDEX relay_legs_by_account ON relay_legs (account, created_at);
+      CREATE INDEX relay_legs_by_contact ON relay_legs (contact_id);
+
+      CREATE TRIGGER leases_exclude_relay_numbers BEFORE INSERT ON leases
+      WHEN EXISTS (SELECT 1 FROM relay_legs WHERE number = NEW.number AND ended_at IS NULL)
+      BEGIN SELECT RAISE(ABORT, 'the number serves masks or proxy sessions'); END;
+      CREATE TRIGGER relay_legs_exclude_leased_numbers BEFORE INSERT ON relay_legs
+      WHEN EXISTS (SELECT 1 FROM leases WHERE number = NEW.number AND ended_at IS NULL)
+      BEGIN SELECT RAISE(ABORT, 'the number is leased'); END;
+
+      -- A message to (or relayed to) a masked party: the leg whose number sends it and whose
+      -- contact receives it. Its content keeps the alias; the number is looked up at dispatch.
+      ALTER TABLE messages ADD COLUMN relay_leg TEXT;
+    `,
+  },
 ];
