@@ -1,6 +1,7 @@
 /**
  * Benchmarks (not tests): `npm run bench -- --scenario NAME [--messages N] [--window W]`,
  * and for `relay` `[--rate R]` (offered msg/s; default: as fast as the window allows).
+ * `masks`: `--window` bounds the round trips outstanding (MT sent, reply not yet back).
  * Progress goes to stderr; the last line on stdout is one JSON object with the figures.
  */
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { benchCarrier } from './bench/carrier.js';
 import { benchBacklog } from './bench/backlog.js';
 import { benchCodec } from './bench/codec.js';
 import { benchRelay } from './bench/relay.js';
+import { benchMasks } from './bench/masks.js';
 
 interface BenchOptions {
   messages: number;
@@ -25,6 +27,7 @@ const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
   backlog: (o) => benchBacklog(o),
   codec: (o) => benchCodec(o),
   relay: (o) => benchRelay(o),
+  masks: (o) => benchMasks(o),
 };
 
 const { values } = parseArgs({

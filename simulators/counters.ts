@@ -14,6 +14,9 @@ export interface SimulatorCounters {
   dlrsSent: number;
   mosQueued: number;
   mosSent: number;
+  /** Subscribers' replies to MT (behaviour `replies`), queued and sent; they count as MO too. */
+  repliesQueued: number;
+  repliesSent: number;
   /** deliver_sm (DLR or MO) given up after repeated errors, or pushed out of a full outbox. */
   deliverDropped: number;
   deliverRetried: number;
@@ -36,6 +39,8 @@ export function newCounters(): SimulatorCounters {
     dlrsSent: 0,
     mosQueued: 0,
     mosSent: 0,
+    repliesQueued: 0,
+    repliesSent: 0,
     deliverDropped: 0,
     deliverRetried: 0,
     queries: 0,

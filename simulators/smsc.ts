@@ -17,6 +17,7 @@ import { Outbox } from './outbox.js';
 import { SubmitHandler, type BindLoad } from './submit-handler.js';
 import { moParts, type Concatenation } from './mo-text.js';
 import { receiptDate } from './dlr.js';
+import type { Reply } from './replies.js';
 
 export interface SimAccount {
   systemId: string;
@@ -61,7 +62,7 @@ export const DEFAULT_ACCOUNT: SimAccount = { systemId: 'test', password: 'secret
 
 /** Deep-merges a partial behaviour (e.g. `{ dlr: { mode: 'tlv' } }`) and validates it. */
 export function mergeBehaviour(current: Behaviour, patch: BehaviourInput): Behaviour {
-  const merged = { ...current, ...patch, dlr: { ...current.dlr, ...(patch.dlr ?? {}) } };
+  const merged = { ...current, ...patch, dlr: { ...current.dlr, ...(patch.dlr ?? {}) }, replies: { ...current.replies, ...(patch.replies ?? {}) } };
   return behaviourSchema.parse(merged);
 }
 
@@ -99,6 +100,7 @@ export class Simulator {
       messages: this.messages,
       random: this.random,
       deliver: (systemId, fields, onDelivered) => this.outbox(systemId).push(fields, onDelivered),
+      reply: (systemId, reply) => this.sendReply(systemId, reply),
       timers: this.timers,
     });
     this.servers.push(this.makeServer(options.port ?? 0, undefined));
@@ -171,7 +173,7 @@ export class Simulator {
   }
 
   /** Sends an MO (split into parts if long); resolves with the number of parts queued. */
-  injectMo(mo: MoRequest): number {
+  injectMo(mo: MoRequest, onPartSent?: () => void): number {
     const systemId = mo.systemId ?? this.defaultReceiver();
     if (!this.accounts.has(systemId)) throw new RangeError(`no simulator account "${systemId}"`);
     this.moReference = (this.moReference + 1) & 0xffff;
@@ -179,9 +181,20 @@ export class Simulator {
     for (const part of parts) {
       const fields: PduFields = { source_addr_ton: 1, source_addr_npi: 1, source_addr: mo.from, dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: mo.to, ...part };
       this.counters.mosQueued++;
-      this.outbox(systemId).push(fields, () => this.counters.mosSent++);
+      this.outbox(systemId).push(fields, () => {
+        this.counters.mosSent++;
+        onPartSent?.();
+      });
     }
     return parts.length;
+  }
+
+  /** A subscriber's reply to an MT of `systemId` (behaviour `replies`): an MO back to that account. */
+  private sendReply(systemId: string, reply: Reply): void {
+    this.counters.repliesQueued++;
+    let partsLeft = this.injectMo({ ...reply, systemId }, () => {
+      if (--partsLeft === 0) this.counters.repliesSent++;
+    });
   }
 
   /**

@@ -10,7 +10,8 @@ import { STATUS } from '../src/smpp/status.js';
 import { chooseOutcome, receiptFields, textPreview, type DlrOutcome } from './dlr.js';
 import type { SimulatorCounters } from './counters.js';
 import { MessageLog, type MessageRecord } from './records.js';
-import { AccountRateLimiter } from '../src/upstream/rate-limiter.js';
+import { RateLimiter } from '../src/accounts/rate-limiter.js';
+import { replyTo, type Reply } from './replies.js';
 
 export interface SubmitContext {
   behaviour(): Behaviour;
@@ -19,6 +20,8 @@ export interface SubmitContext {
   random: () => number;
   /** Queues a deliver_sm for the account's receiver binds. */
   deliver(systemId: string, fields: PduFields, onDelivered?: () => void): void;
+  /** Sends a subscriber's reply MO to the account's receiver binds. */
+  reply(systemId: string, reply: Reply): void;
   /** Timers that must die with the simulator. */
   timers: Set<NodeJS.Timeout>;
 }
@@ -43,7 +46,7 @@ function later(ctx: SubmitContext, delayMs: number, fn: () => void): void {
 
 export class SubmitHandler {
   /** The gateway's own per-account limiter: the same smooth one-second bucket carriers use. */
-  private readonly limiter = new AccountRateLimiter();
+  private readonly limiter = new RateLimiter();
   private nextDecimalId = 1_000_000_000;
 
   constructor(private readonly ctx: SubmitContext) {}
@@ -79,10 +82,11 @@ export class SubmitHandler {
     const status = this.admission(session, load, b);
     load.outstanding++;
     this.ctx.counters.maxOutstanding = Math.max(this.ctx.counters.maxOutstanding, load.outstanding);
-    const respond = (fields: PduFields, st: number) =>
+    const respond = (fields: PduFields, st: number, afterwards?: () => void) =>
       later(this.ctx, pick(b.responseLatencyMs, this.ctx.random), () => {
         load.outstanding--;
         session.respond(pdu, fields, st);
+        afterwards?.();
       });
     if (status !== STATUS.ESME_ROK) return respond({}, status);
 
@@ -110,17 +114,34 @@ export class SubmitHandler {
 
     const respFields: PduFields = pdu.command === 'submit_multi' ? { message_id: messageId, unsuccess_sme: [] } : { message_id: messageId };
     const receipts = destinations.map((d) => () => this.sendReceipt(record, pdu, body, d, b));
+    // A subscriber can only answer a message the carrier took: after the response.
+    const replies = () => this.sendReplies(record, pdu, body, destinations, b);
     const wantsReceipt = (Number(pdu.registered_delivery ?? 0) & 0x03) !== 0 && b.dlr.mode !== 'off';
     if (wantsReceipt && this.ctx.random() * 100 < b.dlr.beforeRespPercent) {
       // Carriers sometimes send the receipt before the response: the ESME must cope.
       for (const send of receipts) send();
-      respond(respFields, STATUS.ESME_ROK);
+      respond(respFields, STATUS.ESME_ROK, replies);
       return;
     }
-    respond(respFields, STATUS.ESME_ROK);
+    respond(respFields, STATUS.ESME_ROK, replies);
     later(this.ctx, pick(b.dlr.delayMs, this.ctx.random), () => {
       for (const send of receipts) send();
     });
+  }
+
+  private sendReplies(record: MessageRecord, pdu: Pdu, body: Buffer, destinations: { destination_addr?: string }[], b: Behaviour): void {
+    for (const dest of destinations) {
+      const mt = {
+        source_addr: record.source_addr,
+        source_addr_ton: Number(pdu.source_addr_ton ?? 0),
+        destination_addr: dest.destination_addr ?? '',
+        data_coding: record.data_coding,
+        esm_class: record.esm_class,
+        body,
+      };
+      const reply = replyTo(mt, b.replies);
+      if (reply) later(this.ctx, pick(b.replies.delayMs, this.ctx.random), () => this.ctx.reply(record.systemId, reply));
+    }
   }
 
   private sendReceipt(

@@ -8,7 +8,7 @@
  */
 import type { LoadedConfig } from './config/loader.js';
 import type { Logger } from './obs/logger.js';
-import { deriveKey } from './keys/master-key.js';
+import { announceSealing } from './store/sealing-handshake.js';
 import { readSecret } from './config/secret.js';
 import { openRoutingStore } from './store/routing-store.js';
 import { walSyncer } from './store/wal-sync.js';
@@ -38,6 +38,11 @@ import { RelayBook } from './numbers/relays.js';
 import { MoRouter } from './numbers/mo-router.js';
 import { MoRecipients } from './messages/mo-recipients.js';
 import { NumberSweeper } from './numbers/number-sweeper.js';
+import { AbuseGuard } from './numbers/abuse-guard.js';
+import { NumberPool } from './numbers/number-pool.js';
+import { HeldMo } from './messages/held-mo.js';
+import { HeldReleaser } from './messages/held-releaser.js';
+import type { MessageContent } from './messages/types.js';
 
 /** Validity of a message whose client gave none: what carriers commonly default to. */
 const DEFAULT_VALIDITY_MS = 48 * 3600_000;
@@ -67,6 +72,8 @@ export interface Gateway {
   readonly relays: RelayBook;
   /** Ends leases, masks and sessions past their TTL; counts how late. */
   readonly numberSweeper: NumberSweeper;
+  /** Abuse controls on pool numbers (counters). */
+  readonly abuse: AbuseGuard;
   /**
    * Where MO go: pool numbers by their leases, masks and sessions, other numbers by the
    * account owning their prefix. Until this is called, carriers' MO are answered "try later".
@@ -86,19 +93,19 @@ export interface GatewayOptions {
 
 export async function startGateway(config: LoadedConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   // Commits are fsynced off the event loop (store/wal-sync.ts), before anyone is answered.
-  const { db, masterKey, createdKeyFile } = openRoutingStore(config, { syncOffLoop: true });
+  const { db, keyRing, moPartsKey, createdKeyFile } = openRoutingStore(config, { syncOffLoop: true });
   // The double list's second half: a wrong key stops the start here (KEY_MISMATCH).
   let contactStore: ReturnType<typeof openContactStore>;
   try {
-    contactStore = openContactStore(config);
+    contactStore = openContactStore(config, keyRing);
   } catch (err) {
     db.close();
     throw err;
   }
   const wal = walSyncer(db);
   if (createdKeyFile) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: createdKeyFile });
-  const bodyKey = deriveKey(masterKey, 'routing-bodies', 1);
-  const keys: BodyKeys = { current: { version: 1, key: bodyKey }, keyFor: (v) => (v === 1 ? bodyKey : undefined) };
+  // Its `current` is read at each seal: after `keys rotate` adds a key, the next record uses it.
+  const keys: BodyKeys = keyRing.keysFor('routing-bodies');
   const store = new MessageStore({
     db,
     keys,
@@ -107,6 +114,9 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   });
   const recovered = store.recoverInFlight();
   if (recovered > 0) logger.warn('messages in flight at the last stop are queued again (at-least-once)', { count: recovered });
+  // keys rotate: follow the key file, and tell the CLI once everything sealed under an old version is committed.
+  keyRing.watch(logger);
+  const sealing = announceSealing({ ring: keyRing, stores: [{ db, write: (op) => store.writes.write(op) }, { db: contactStore.db }], logger });
 
   const dlrIdFormat = new Map(config.carriers.map((c) => [c.name, c.dlrIdFormat] as const));
   const formatOf = (carrier: string) => dlrIdFormat.get(carrier) ?? 'hex';
@@ -117,7 +127,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   const relays = new RelayBook({ db, contacts: contactStore.contacts, policy: config.numbers.relays, cooldownMs: config.numbers.leases.cooldownMs });
   let wakeDispatcher = () => {};
   const recipients = new MoRecipients({ inbox: mo, store, accountOfLeg: (leg) => relays.leg(leg)?.account, relayed: () => wakeDispatcher() });
-  const moParts = new MoParts({ db, keys, groupKey: deriveKey(masterKey, 'mo-parts', 1), writes: store.writes, inbox: recipients });
+  const moParts = new MoParts({ db, keys, groupKey: moPartsKey, writes: store.writes, inbox: recipients });
   const carrierText = new Map(config.carriers.map((c) => [c.name, c] as const));
   const moReassembly = new MoReassembly({
     inbox: recipients,
@@ -127,8 +137,10 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     logger,
   });
   let moRouter: MoRouter | undefined;
-  const delivers: DeliverCounters = { matched: 0, held: 0, mo: 0, moUnowned: 0, relayed: 0, failed: 0 };
-  carriers.onDeliver(deliverIntake({ store, mo: moReassembly, moRouter: () => moRouter, dlrIdFormat: formatOf, logger, counters: delivers }));
+  const delivers: DeliverCounters = { matched: 0, held: 0, mo: 0, moUnowned: 0, relayed: 0, moHeld: 0, failed: 0 };
+  const heldMo = new HeldMo({ db, keys });
+  const held = { hold: (recipient: string, carrier: string, content: MessageContent, reason: string) => heldMo.hold(store.writes, recipient, carrier, content, reason) };
+  carriers.onDeliver(deliverIntake({ store, mo: moReassembly, held, moRouter: () => moRouter, dlrIdFormat: formatOf, logger, counters: delivers }));
 
   const carrierNames = new Set(config.carriers.map((c) => c.name));
   const hostedBy = db.prepare<[string], string>('SELECT carrier FROM numbers WHERE e164 = ?').pluck();
@@ -142,7 +154,8 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     carriers,
     carrierNames: config.carriers.map((c) => c.name),
     routes,
-    relays: { resolve: (legId) => relayAddress(relays, legId, hostingCarrier) },
+    relays: { resolve: (legId) => relayAddress(relays, legId) },
+    hostingCarrier,
     carrierKey: (carrier, id) => carrierIdKey(id, 'resp', formatOf(carrier)),
     logger,
     // Twice the carriers' windows: enough to keep every window full while others settle.
@@ -154,10 +167,22 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
 
   wakeDispatcher = () => dispatcher.wake();
   const numberSweeper = new NumberSweeper({ leases, relays, intervalMs: config.numbers.leases.sweepIntervalMs, logger });
+  const abuse = new AbuseGuard(config.numbers.abuse);
+  const pool = new NumberPool(db);
+  const quarantine = (number: string) => {
+    try {
+      pool.change(number, 'quarantine');
+      logger.warn('a pool number heard from too many distinct senders and was quarantined (numbers.abuse.distinctSenders); `maskgate numbers release-quarantine` makes it available again', { poolNumber: number });
+    } catch (err) {
+      logger.warn('a pool number tripped the distinct-senders threshold but could not be quarantined', { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  const heldReleaser = new HeldReleaser({ held: heldMo, writes: store.writes, take: (recipient, carrier, content) => moReassembly.take(recipient, carrier, content), intervalMs: config.numbers.abuse.releasePollMs, logger });
 
   carriers.start();
   dispatcher.start();
   numberSweeper.start();
+  heldReleaser.start();
   const sweeper = setInterval(() => {
     store.sweepEarlyReceipts(Date.now() - EARLY_RECEIPT_HOLD_MS).then(
       (dropped) => {
@@ -188,6 +213,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
         if (!leg) throw new GatewayError('BAD_DESTINATION', 'destination_addr has the form of a mask alias, but no active mask or session party of this account has it');
         message = { ...message, relayLeg: leg.id };
       }
+      refuseUnleasedPoolSource(message, hostedBy, leases);
       const country = parseDestination(message.content.destinationAddr, message.content.destTon).country;
       const id = await store.enqueue(message, country);
       dispatcher.wake();
@@ -203,8 +229,9 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     leases,
     relays,
     numberSweeper,
+    abuse,
     routeMo(prefixOwner) {
-      moRouter = new MoRouter({ db, leases, relays, prefixOwner });
+      moRouter = new MoRouter({ db, leases, relays, prefixOwner, guard: abuse, quarantine });
     },
     db,
     stop() {
@@ -212,8 +239,11 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
         clearInterval(sweeper);
         clearInterval(moSweeper);
         numberSweeper.stop();
+        await heldReleaser.stop();
         await dispatcher.stop();
         await carriers.drain(DRAIN_DEADLINE_MS);
+        sealing.stop(); // before the store closes: its last write is the announcement's removal
+        keyRing.stop();
         store.close();
         const queued = store.queuedCount;
         await wal.close(); // the last batches are on disk, and their callers answered
@@ -276,10 +306,22 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
   }
 }
 
-/** A masked message's addresses (pool number, real number) and its pool number's carrier. */
-function relayAddress(relays: RelayBook, legId: string, hostingCarrier: (number: string) => string | undefined): { from: string; to: string; carrier: string | undefined } | undefined {
+/** A masked message's addresses: its leg's pool number and real number. */
+function relayAddress(relays: RelayBook, legId: string): { from: string; to: string } | undefined {
   const leg = relays.leg(legId);
-  if (!leg) return undefined;
-  const address = relays.addressOf(leg);
-  return address && { ...address, carrier: hostingCarrier(leg.number) };
+  return leg && relays.addressOf(leg);
+}
+
+/**
+ * A pool number as source_addr is refused unless the account leases it: pool numbers speak
+ * for their holder (a mask's and a session's are used through aliases), and a sender that
+ * could borrow them would reach a masked party, or a lessee's correspondents, as someone else.
+ */
+function refuseUnleasedPoolSource(message: NewMessage, hostedBy: { get(number: string): string | undefined }, leases: LeaseBook): void {
+  const { sourceAddr, sourceTon } = message.content;
+  if (sourceTon === 5 || !/^\+?\d{1,15}$/.test(sourceAddr)) return;
+  const number = `+${sourceAddr.replace(/^\+/, '')}`;
+  if (hostedBy.get(number) === undefined) return;
+  if (leases.activeOn(number)?.account === message.account) return;
+  throw new GatewayError('BAD_SOURCE', 'source_addr is one of our pool numbers, and this account holds no lease on it now');
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import type { BehaviourInput } from '../../src/config/simulator-schema.js';
 
 export interface Credentials {
   systemId: string;
@@ -43,8 +44,11 @@ export function childEnv(accounts: RelayAccounts): NodeJS.ProcessEnv {
 
 const quietLogging = { level: 'warn', format: 'json' } as const;
 
-/** One simulated SMSC on a free port: receipts at once, no throughput cap, no window cap. */
-export function writeSimulatorConfig(dir: string, accounts: RelayAccounts): string {
+/**
+ * One simulated SMSC on a free port: receipts at once, no throughput cap, no window cap;
+ * `behaviour` adds to that (the masks benchmark's subscribers answer).
+ */
+export function writeSimulatorConfig(dir: string, accounts: RelayAccounts, behaviour: BehaviourInput = {}): string {
   const file = path.join(dir, 'simulator.yaml');
   writeFileSync(
     file,
@@ -60,7 +64,7 @@ export function writeSimulatorConfig(dir: string, accounts: RelayAccounts): stri
               { systemId: accounts.carrier.systemId, passwordEnv: ENV.carrier },
               { systemId: accounts.direct.systemId, passwordEnv: ENV.direct },
             ],
-            behaviour: { dlr: { mode: 'text+tlv', delayMs: { min: 0, max: 0 } }, throughputPerAccount: 0, window: 0 },
+            behaviour: { dlr: { mode: 'text+tlv', delayMs: { min: 0, max: 0 } }, throughputPerAccount: 0, window: 0, ...behaviour },
           },
         ],
       },
@@ -73,9 +77,10 @@ export function writeSimulatorConfig(dir: string, accounts: RelayAccounts): stri
  * The gateway: a client listener on a free port, one carrier (the simulator) with 2 binds,
  * stores and a fresh master key in `dir`. The client's window is the load generator's
  * window both ways: that many submits may wait for the commit before the gateway stops
- * reading, and that many receipts may be outstanding toward it.
+ * reading, and that many receipts may be outstanding toward it. `moPrefixes`: numbers the
+ * client's account owns, so that MO to them come back to it.
  */
-export function writeGatewayConfig(dir: string, accounts: RelayAccounts, opts: { simulatorPort: number; window: number; messages: number }): string {
+export function writeGatewayConfig(dir: string, accounts: RelayAccounts, opts: { simulatorPort: number; window: number; messages: number; moPrefixes?: string[] }): string {
   const file = path.join(dir, 'gateway.yaml');
   writeFileSync(
     file,
@@ -83,7 +88,7 @@ export function writeGatewayConfig(dir: string, accounts: RelayAccounts, opts: {
       smpp: { tcp: { host: '127.0.0.1', port: 0 }, windowSize: opts.window },
       // Never the bottleneck: no throttling (0x58), no queue-full (0x14) whatever the run's size.
       accountDefaults: { throughputMsgPerSec: 1_000_000, maxQueued: Math.max(1_000_000, opts.messages) },
-      accountSeeds: [{ systemId: accounts.client.systemId, passwordEnv: ENV.client }],
+      accountSeeds: [{ systemId: accounts.client.systemId, passwordEnv: ENV.client, moPrefixes: opts.moPrefixes ?? [] }],
       carriers: [
         {
           name: 'sim',

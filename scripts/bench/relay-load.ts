@@ -5,16 +5,20 @@
  * every deliver_sm and counts the receipts that match a message it had accepted. It waits
  * for the last receipt up to a deadline and then reports what is missing rather than hang.
  * The same code drives the gateway and the simulator directly, so the two compare.
+ * Its bind and its submit loop (`bindLoadEsme`, `submitAll`) also drive the masks
+ * benchmark's round trips (round-trip-load.ts).
  */
 import { parseReceipt } from '../../src/carriers/receipt-parser.js';
 import { connectAndBind } from '../../src/smpp/client.js';
 import { STATUS } from '../../src/smpp/status.js';
 import { createLogger } from '../../src/obs/logger.js';
+import type { Pdu, PduFields } from '../../src/smpp/codec.js';
+import type { SmppSession } from '../../src/smpp/session.js';
 import { testNumber } from '../../test/helpers/esme.js';
 import type { Credentials } from './relay-config.js';
 
 /** After the last submit_sm_resp, receipts get as long again as the submits took, plus this. */
-const RECEIPT_GRACE_MS = 120_000;
+export const RECEIPT_GRACE_MS = 120_000;
 const PROGRESS_EVERY_MS = 1_000;
 
 export interface LoadOptions {
@@ -48,6 +52,127 @@ export interface LoadResult {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The load generator's bind: a transceiver that answers every deliver_sm 0 and hands it on. */
+export function bindLoadEsme(opts: Pick<LoadOptions, 'port' | 'credentials' | 'window'>, onDeliver: (pdu: Pdu) => void): Promise<SmppSession> {
+  return connectAndBind({
+    host: '127.0.0.1',
+    port: opts.port,
+    connectTimeoutMs: 10_000,
+    mode: 'transceiver',
+    credentials: { system_id: opts.credentials.systemId, password: opts.credentials.password },
+    session: { windowSize: opts.window, responseTimeoutMs: 60_000, maxPduBytes: 65_536, logger: createLogger({ level: 'error', stream: process.stderr }) },
+    onRequest: (pdu, s) => {
+      if (pdu.command !== 'deliver_sm') return;
+      s.respond(pdu, { message_id: '' });
+      onDeliver(pdu);
+    },
+  });
+}
+
+export interface SubmitPlan {
+  label: string;
+  messages: number;
+  window: number;
+  rate: number | undefined;
+  progress: boolean;
+  /** The i-th submit_sm. */
+  fields(i: number): PduFields;
+  /** Every submit_sm_resp, whatever its status. */
+  onResponse(i: number, resp: Pdu): void;
+  /** Awaited before each submit when it returns a promise: a bound on what is outstanding beyond the window. */
+  beforeSubmit?(): Promise<void> | undefined;
+  /** What the progress line adds after the count of answers, e.g. "12 receipts". */
+  progressNote(): string;
+}
+
+export interface SubmitOutcome {
+  sent: number;
+  answered: number;
+  accepted: number;
+  started: number;
+  /** performance.now() of the last submit_sm_resp. */
+  lastRespAt: number;
+  /** Every submit → submit_sm_resp, in ms, sorted. */
+  latenciesMs: number[];
+}
+
+/**
+ * Keeps `window` submit_sm outstanding (or offers them at `rate` msg/s, never more than
+ * `window` outstanding) until every one is answered; throws if the session failed.
+ */
+export async function submitAll(session: SmppSession, plan: SubmitPlan): Promise<SubmitOutcome> {
+  const latencies = new Float64Array(plan.messages);
+  let answered = 0;
+  let accepted = 0;
+  let lastRespAt = 0;
+  let sessionError: unknown;
+  const started = performance.now();
+  const progress = plan.progress
+    ? setInterval(() => {
+        const s = (performance.now() - started) / 1000;
+        process.stderr.write(`\r${plan.label}: ${answered}/${plan.messages} answered, ${plan.progressNote()}, ${Math.round(answered / s)} msg/s   `);
+      }, PROGRESS_EVERY_MS)
+    : undefined;
+
+  // Resolved once every submit sent has its answer (all of them, unless the session failed).
+  let sent = 0;
+  let sending = true;
+  let allAnswered: () => void = () => undefined;
+  const answeredAll = new Promise<void>((resolve) => (allAnswered = resolve));
+  const onAnswer = () => {
+    lastRespAt = performance.now();
+    if (++answered === sent && !sending) allAnswered();
+  };
+  try {
+    for (let i = 0; i < plan.messages && sessionError === undefined; i++) {
+      if (plan.rate !== undefined) {
+        const wait = started + (i * 1000) / plan.rate - performance.now();
+        if (wait >= 1) await sleep(wait);
+      }
+      const gate = plan.beforeSubmit?.();
+      if (gate) await gate;
+      if (!session.windowHasRoom) await session.whenWindowHasRoom();
+      const t0 = performance.now();
+      sent++;
+      session.request('submit_sm', plan.fields(i)).then(
+        (resp) => {
+          latencies[i] = performance.now() - t0;
+          if (resp.command_status === STATUS.ESME_ROK) accepted++;
+          plan.onResponse(i, resp);
+          onAnswer();
+        },
+        (err: unknown) => {
+          sessionError ??= err;
+          onAnswer();
+        },
+      );
+    }
+    sending = false;
+    if (answered < sent) await answeredAll;
+  } finally {
+    clearInterval(progress);
+    if (plan.progress) process.stderr.write('\n');
+  }
+  if (sessionError !== undefined) throw new Error(`${plan.label}: the session failed, the run is void: ${String(sessionError)}`);
+  return { sent, answered, accepted, started, lastRespAt, latenciesMs: Array.from(latencies.subarray(0, sent).sort()) };
+}
+
+/**
+ * Resolves once `done()` holds, re-checked at each `poke`, or at the deadline: what is still
+ * missing then is reported by the caller rather than waited for.
+ */
+export function waitFor(done: () => boolean, deadlineMs: number, onPoke: (poke: () => void) => void): Promise<void> {
+  if (done()) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, deadlineMs);
+    onPoke(() => {
+      if (!done()) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const awaiting = new Set<string>(); // accepted, receipt not seen yet
   const early = new Set<string>(); // receipts read before their submit_sm_resp
@@ -64,30 +189,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     onReceipt();
   };
 
-  const session = await connectAndBind({
-    host: '127.0.0.1',
-    port: opts.port,
-    connectTimeoutMs: 10_000,
-    mode: 'transceiver',
-    credentials: { system_id: opts.credentials.systemId, password: opts.credentials.password },
-    session: { windowSize: opts.window, responseTimeoutMs: 60_000, maxPduBytes: 65_536, logger: createLogger({ level: 'error', stream: process.stderr }) },
-    onRequest: (pdu, s) => {
-      if (pdu.command !== 'deliver_sm') return;
-      s.respond(pdu, { message_id: '' });
-      // The gateway's own receipt parser: TLV or text, as from any carrier.
-      const id = parseReceipt(pdu as Parameters<typeof parseReceipt>[0])?.carrierMessageId;
-      if (id === undefined) return;
-      if (awaiting.has(id)) countReceipt(id);
-      else if (seen.has(id)) dlrsDuplicate++;
-      else early.add(id);
-    },
+  const session = await bindLoadEsme(opts, (pdu) => {
+    // The gateway's own receipt parser: TLV or text, as from any carrier.
+    const id = parseReceipt(pdu as Parameters<typeof parseReceipt>[0])?.carrierMessageId;
+    if (id === undefined) return;
+    if (awaiting.has(id)) countReceipt(id);
+    else if (seen.has(id)) dlrsDuplicate++;
+    else early.add(id);
   });
 
-  const latencies = new Float64Array(opts.messages);
-  let answered = 0;
-  let accepted = 0;
-  let lastRespAt = 0;
-  let sessionError: unknown;
   const fields = {
     source_addr_ton: 5,
     source_addr_npi: 0,
@@ -97,78 +207,31 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     registered_delivery: 1,
     short_message: Buffer.from('benchmark message body'),
   };
-  const started = performance.now();
-  const progress = opts.progress
-    ? setInterval(() => {
-        const s = (performance.now() - started) / 1000;
-        process.stderr.write(`\r${opts.label}: ${answered}/${opts.messages} answered, ${dlrs} receipts, ${Math.round(answered / s)} msg/s   `);
-      }, PROGRESS_EVERY_MS)
-    : undefined;
-
-  // Resolved once every submit sent has its answer (all of them, unless the session failed).
-  let sent = 0;
-  let sending = true;
-  let allAnswered: () => void = () => undefined;
-  const answeredAll = new Promise<void>((resolve) => (allAnswered = resolve));
-  const onAnswer = () => {
-    lastRespAt = performance.now();
-    if (++answered === sent && !sending) allAnswered();
-  };
   try {
-    for (let i = 0; i < opts.messages && sessionError === undefined; i++) {
-      if (opts.rate !== undefined) {
-        const wait = started + (i * 1000) / opts.rate - performance.now();
-        if (wait >= 1) await sleep(wait);
-      }
-      if (!session.windowHasRoom) await session.whenWindowHasRoom();
-      const t0 = performance.now();
-      sent++;
-      session.request('submit_sm', { ...fields, destination_addr: testNumber(i) }).then(
-        (resp) => {
-          latencies[i] = performance.now() - t0;
-          if (resp.command_status === STATUS.ESME_ROK) {
-            accepted++;
-            const id = String(resp.message_id);
-            if (early.delete(id)) countReceipt(id);
-            else awaiting.add(id);
-          }
-          onAnswer();
-        },
-        (err: unknown) => {
-          sessionError ??= err;
-          onAnswer();
-        },
-      );
-    }
-    sending = false;
-    if (answered < sent) await answeredAll;
-    if (sessionError !== undefined) throw new Error(`${opts.label}: the session failed, the run is void: ${String(sessionError)}`);
-
+    const outcome = await submitAll(session, {
+      ...opts,
+      fields: (i) => ({ ...fields, destination_addr: testNumber(i) }),
+      onResponse: (_i, resp) => {
+        if (resp.command_status !== STATUS.ESME_ROK) return;
+        const id = String(resp.message_id);
+        if (early.delete(id)) countReceipt(id);
+        else awaiting.add(id);
+      },
+      progressNote: () => `${dlrs} receipts`,
+    });
     // Receipts: all in, or the deadline.
-    if (awaiting.size > 0) {
-      const deadlineMs = lastRespAt - started + RECEIPT_GRACE_MS;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadlineMs);
-        onReceipt = () => {
-          if (awaiting.size > 0) return;
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    await waitFor(() => awaiting.size === 0, outcome.lastRespAt - outcome.started + RECEIPT_GRACE_MS, (poke) => (onReceipt = poke));
+    return {
+      accepted: outcome.accepted,
+      rejected: outcome.answered - outcome.accepted,
+      dlrs,
+      dlrsMissing: awaiting.size,
+      dlrsDuplicate,
+      submitMs: outcome.lastRespAt - outcome.started,
+      receiptMs: (outcome.accepted === 0 ? outcome.lastRespAt : Math.max(lastReceiptAt, outcome.lastRespAt)) - outcome.started,
+      latenciesMs: outcome.latenciesMs,
+    };
   } finally {
-    clearInterval(progress);
-    if (opts.progress) process.stderr.write('\n');
     await session.unbind();
   }
-  return {
-    accepted,
-    rejected: answered - accepted,
-    dlrs,
-    dlrsMissing: awaiting.size,
-    dlrsDuplicate,
-    submitMs: lastRespAt - started,
-    receiptMs: (accepted === 0 ? lastRespAt : Math.max(lastReceiptAt, lastRespAt)) - started,
-    latenciesMs: Array.from(latencies.subarray(0, sent).sort()),
-  };
 }

@@ -5,10 +5,13 @@
  * it prints once listening; it is stopped with SIGTERM (the daemon drains, exit 0) and
  * SIGKILLed if that takes too long. Every child still alive when this process exits, for
  * whatever reason, is SIGKILLed: a failed benchmark leaves nothing running.
+ * `RELAY_GATEWAY_CPU_PROF=DIR` runs the gateway under `node --cpu-prof` into DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../maskgate.mjs', import.meta.url));
@@ -102,4 +105,50 @@ export function residentMb(pid: number): { now: number; peak: number } {
     return Math.round(Number(kb) / 1024);
   };
   return { now: field('VmRSS'), peak: field('VmHWM') };
+}
+
+const SIMULATOR_READY = /"instances":\[\{"name":"sim","host":"127\.0\.0\.1","port":(\d+)/;
+const GATEWAY_READY = /clients bind to smpp:\/\/127\.0\.0\.1:(\d+)[\s\S]*Ctrl-C stops it\./;
+
+function portOf(child: CliChild, pattern: RegExp): number {
+  const port = Number(pattern.exec(child.banner)?.[1]);
+  if (!(port > 0)) throw new Error(`cannot read the port from:\n${child.banner}`);
+  return port;
+}
+
+/** `maskgate simulator` on the benchmark's simulator configuration (one instance, "sim"). */
+export async function startSimulatorProcess(configFile: string, env: NodeJS.ProcessEnv): Promise<{ child: CliChild; port: number }> {
+  const child = await startCli(['--json', 'simulator', '--config', configFile], { env, ready: SIMULATOR_READY });
+  return { child, port: portOf(child, SIMULATOR_READY) };
+}
+
+/** `maskgate start` on the benchmark's gateway configuration, profiled when RELAY_GATEWAY_CPU_PROF is set. */
+export async function startGatewayProcess(configFile: string, env: NodeJS.ProcessEnv): Promise<{ child: CliChild; port: number }> {
+  const profileDir = process.env.RELAY_GATEWAY_CPU_PROF;
+  const child = await startCli(['start', '--config', configFile], { env, ready: GATEWAY_READY, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  return { child, port: portOf(child, GATEWAY_READY) };
+}
+
+/**
+ * Runs a benchmark in a temporary directory with child processes, and leaves neither
+ * behind: on return, on failure, and on Ctrl-C or a kill (exit through 'exit', where the
+ * children are SIGKILLed and the directory goes).
+ */
+export async function inWorkspace<T>(prefix: string, run: (dir: string, children: CliChild[]) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const children: CliChild[] = [];
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const exitOnSignal = () => process.exit(130);
+  process.once('exit', removeDir);
+  process.once('SIGINT', exitOnSignal);
+  process.once('SIGTERM', exitOnSignal);
+  try {
+    return await run(dir, children);
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    removeDir();
+    process.off('exit', removeDir);
+    process.off('SIGINT', exitOnSignal);
+    process.off('SIGTERM', exitOnSignal);
+  }
 }

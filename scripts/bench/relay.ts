@@ -10,13 +10,11 @@
  * binds are up), not counted. Gateway CPU is the measured run's user + system seconds;
  * its RSS the peak over its life (VmHWM), and as it was once started, before any load.
  * `RELAY_GATEWAY_CPU_PROF=DIR` runs the gateway under `node --cpu-prof` into DIR.
+ * The processes, the workspace and the loads are shared with the masks benchmark.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { childEnv, newAccounts, writeGatewayConfig, writeSimulatorConfig } from './relay-config.js';
 import { runLoad, type LoadOptions, type LoadResult } from './relay-load.js';
-import { cpuSeconds, residentMb, startCli, type CliChild } from './relay-processes.js';
+import { cpuSeconds, inWorkspace, residentMb, startGatewayProcess, startSimulatorProcess } from './relay-processes.js';
 import { percentile, perSecond } from './stats.js';
 
 export interface RelayOptions {
@@ -26,9 +24,6 @@ export interface RelayOptions {
   rate: number | undefined;
 }
 
-const SIMULATOR_READY = /"instances":\[\{"name":"sim","host":"127\.0\.0\.1","port":(\d+)/;
-const GATEWAY_READY = /clients bind to smpp:\/\/127\.0\.0\.1:(\d+)[\s\S]*Ctrl-C stops it\./;
-
 function warmupOf(messages: number): number {
   return Math.min(2_000, Math.max(100, Math.round(messages / 20)));
 }
@@ -37,47 +32,26 @@ function latencyFigures(r: LoadResult) {
   return { p50: percentile(r.latenciesMs, 50), p99: percentile(r.latenciesMs, 99), max: percentile(r.latenciesMs, 100) };
 }
 
-function portOf(child: CliChild, pattern: RegExp): number {
-  const port = Number(pattern.exec(child.banner)?.[1]);
-  if (!(port > 0)) throw new Error(`cannot read the port from:\n${child.banner}`);
-  return port;
-}
-
 export async function benchRelay(opts: RelayOptions) {
   if (!(Number.isInteger(opts.messages) && opts.messages >= 1) || !(Number.isInteger(opts.window) && opts.window >= 1)) {
     throw new Error(`--messages and --window must be whole numbers ≥ 1, got ${opts.messages} and ${opts.window}`);
   }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'maskgate-bench-relay-'));
   const accounts = newAccounts();
   const env = childEnv(accounts);
   const progress = process.stderr.isTTY;
   const load = (label: string, port: number, credentials: LoadOptions['credentials'], messages: number, show: boolean) =>
     runLoad({ label, port, credentials, messages, window: opts.window, rate: opts.rate, progress: show && progress });
-  const children: CliChild[] = [];
-  // Ctrl-C or a kill: exit through 'exit', where the children are SIGKILLed and the directory goes.
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  const exitOnSignal = () => process.exit(130);
-  process.once('exit', removeDir);
-  process.once('SIGINT', exitOnSignal);
-  process.once('SIGTERM', exitOnSignal);
-  try {
-    const simulator = await startCli(['--json', 'simulator', '--config', writeSimulatorConfig(dir, accounts)], { env, ready: SIMULATOR_READY });
+  return inWorkspace('maskgate-bench-relay-', async (dir, children) => {
+    const { child: simulator, port: simulatorPort } = await startSimulatorProcess(writeSimulatorConfig(dir, accounts), env);
     children.push(simulator);
-    const simulatorPort = portOf(simulator, SIMULATOR_READY);
 
     await load('direct warm-up', simulatorPort, accounts.direct, warmupOf(opts.messages), false);
     const simulatorCpuBefore = cpuSeconds(simulator.pid);
     const direct = await load('direct', simulatorPort, accounts.direct, opts.messages, true);
     const simulatorCpuDirect = cpuSeconds(simulator.pid) - simulatorCpuBefore;
 
-    const profileDir = process.env.RELAY_GATEWAY_CPU_PROF;
-    const gateway = await startCli(['start', '--config', writeGatewayConfig(dir, accounts, { simulatorPort, window: opts.window, messages: opts.messages })], {
-      env,
-      ready: GATEWAY_READY,
-      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    });
+    const { child: gateway, port: gatewayPort } = await startGatewayProcess(writeGatewayConfig(dir, accounts, { simulatorPort, window: opts.window, messages: opts.messages }), env);
     children.push(gateway);
-    const gatewayPort = portOf(gateway, GATEWAY_READY);
     const gatewayRssStarted = residentMb(gateway.pid).now;
 
     await load('gateway warm-up', gatewayPort, accounts.client, warmupOf(opts.messages), false);
@@ -125,12 +99,5 @@ export async function benchRelay(opts: RelayOptions) {
       direct_simulator_cpu_s: Number(simulatorCpuDirect.toFixed(2)),
       direct_seconds: Number((direct.receiptMs / 1000).toFixed(2)),
     };
-  } finally {
-    // On failure too: nothing left running, nothing left on disk.
-    await Promise.all(children.map((c) => c.stop()));
-    removeDir();
-    process.off('exit', removeDir);
-    process.off('SIGINT', exitOnSignal);
-    process.off('SIGTERM', exitOnSignal);
-  }
+  });
 }

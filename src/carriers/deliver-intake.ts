@@ -21,6 +21,7 @@ import { STATUS } from '../smpp/status.js';
 import type { MessageStore } from '../messages/message-store.js';
 import { relayRecipient } from '../messages/mo-recipients.js';
 import type { MoRoute } from '../numbers/mo-router.js';
+import type { MessageContent } from '../messages/types.js';
 import type { MoReassembly } from './mo-reassembly.js';
 import { carrierIdKey, parseReceipt } from './receipt-parser.js';
 
@@ -35,6 +36,8 @@ export interface DeliverCounters {
   moUnowned: number;
   /** MO of proxy-session parties, relayed to the other party. */
   relayed: number;
+  /** MO held for review (a watched sender), not delivered. */
+  moHeld: number;
   /** Receipts or MO the store could not record (the carrier sends them again). */
   failed: number;
 }
@@ -48,6 +51,8 @@ export interface MoRouting {
 export function deliverIntake(opts: {
   store: Pick<MessageStore, 'applyReceipt'>;
   mo: Pick<MoReassembly, 'take'>;
+  /** Holds an MO for review; resolves once committed. */
+  held: { hold(recipient: string, carrier: string, content: MessageContent, reason: string): Promise<unknown> };
   /** Read at each MO: undefined until the daemon wires its accounts in. */
   moRouter: () => MoRouting | undefined;
   dlrIdFormat: (carrier: string) => 'hex' | 'decimal';
@@ -74,6 +79,11 @@ export function deliverIntake(opts: {
       storeFailed('an MO', carrier, respond)(err);
       return;
     }
+    if (route.kind === 'throttled') {
+      // Over the number's MO rate: the carrier keeps the MO and retries it later.
+      respond(STATUS.ESME_RTHROTTLED);
+      return;
+    }
     if (route.kind === 'refused') {
       counters.moUnowned++;
       logger.warn('MO refused: nobody receives on its number now', { carrier, why: route.why });
@@ -81,6 +91,13 @@ export function deliverIntake(opts: {
       return;
     }
     const recipient = route.kind === 'session' ? relayRecipient(route.peer.id) : route.account;
+    if (route.hold) {
+      opts.held.hold(recipient, carrier, route.content, route.hold).then(() => {
+        counters.moHeld++;
+        respond(STATUS.ESME_ROK);
+      }, storeFailed('an MO', carrier, respond));
+      return;
+    }
     opts.mo.take(recipient, carrier, route.content).then((taken) => {
       if (route.kind === 'session') counters.relayed++;
       else counters.mo++;

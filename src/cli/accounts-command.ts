@@ -13,6 +13,7 @@ import { GatewayError } from '../errors.js';
 import { AccountStore, type AccountFields, type StoredAccount } from '../accounts/account-store.js';
 import type { AccountBindMode } from '../accounts/types.js';
 import { openRoutingStore } from '../store/routing-store.js';
+import { readStdinValue } from './stdin.js';
 import { printResult } from './output.js';
 import type { CliContext } from './program.js';
 
@@ -84,9 +85,7 @@ async function readPassword(opts: PasswordOptions): Promise<string> {
     if (value === undefined || value === '') throw new GatewayError('USAGE', `environment variable ${opts.passwordEnv} (--password-env) is not set or empty; set it to the password`);
     return value;
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return readStdinValue();
 }
 
 /** Opens the store for one command and closes it whatever happens. */

@@ -3,12 +3,17 @@
  * it. With `keys.masterKeyFile` it writes the file (0600); with `keys.masterKeyEnv` maskgate
  * cannot set the variable for the operator, so it prints the key once and writes nothing.
  * Replacing an existing key orphans everything encrypted under it, hence --force.
+ *
+ * `maskgate keys rotate [--batch N]`: a new master key, every record of both stores re-sealed
+ * under it while the daemon runs, the old key removed (store/key-rotation.ts).
  */
 import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
-import { generateMasterKey, writeMasterKeyFile } from '../keys/master-key.js';
-import { printResult } from './output.js';
+import { writeMasterKeyFile } from '../keys/key-file.js';
+import { generateMasterKey } from '../keys/master-key.js';
+import { rotateKeys, type RotationReport } from '../store/key-rotation.js';
+import { printLine, printResult } from './output.js';
 import type { CliContext } from './program.js';
 
 export function registerKeysCommands(program: Command, ctx: CliContext): void {
@@ -21,6 +26,29 @@ export function registerKeysCommands(program: Command, ctx: CliContext): void {
       const globals = ctx.globals();
       init(loadConfig(globals.config), opts.force, globals.json);
     });
+  keys
+    .command('rotate')
+    .description('re-encrypt both stores under a new master key, online, and retire the old key')
+    .option('--batch <n>', 'records re-sealed per transaction (the daemon writes between them)', '500')
+    .action(async (opts: { batch: string }) => {
+      const globals = ctx.globals();
+      const batch = Number(opts.batch);
+      if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
+        throw new GatewayError('USAGE', `--batch must be a whole number from 1 to 100000, got ${opts.batch}`);
+      }
+      const report = await rotateKeys(loadConfig(globals.config), { batch, progress: globals.json ? undefined : printLine });
+      printResult(report, { json: globals.json }, () => describeRotation(report));
+    });
+}
+
+function describeRotation(r: RotationReport): string {
+  const counts = Object.entries(r.resealed).map(([store, tables]) => `  ${store}: ${Object.entries(tables).map(([table, n]) => `${table} ${n}`).join(', ')}`);
+  return [
+    `${r.resumed ? 'finished the rotation' : 'rotated'} to master key version ${r.version}; retired version(s) ${r.retired.join(', ') || 'none'}${r.daemon ? ' (the running daemon took the new key)' : ''}`,
+    'records re-sealed:',
+    ...counts,
+    'Back up the key file now: the backup of the old key opens nothing any more.',
+  ].join('\n');
 }
 
 function init(config: LoadedConfig, force: boolean, json: boolean): void {
@@ -28,7 +56,7 @@ function init(config: LoadedConfig, force: boolean, json: boolean): void {
   const { masterKeyFile, masterKeyEnv } = config.keys;
   if (masterKeyFile !== undefined) {
     const file = resolveConfigPath(config, masterKeyFile);
-    writeMasterKeyFile(file, key, { force });
+    writeMasterKeyFile(file, new Map([[1, key]]), { replace: force });
     printResult({ file }, { json }, () =>
       [
         `wrote a new master key to ${file} (mode 0600)`,

@@ -55,6 +55,14 @@ function readCsv(file: string): string {
 
 const time = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
 
+/** The state with what explains it: who holds a leased number until when, when cooling ends. */
+function stateDetail(n: PoolNumber): string {
+  const lease = n.lease && `${n.lease.account} until ${time(n.lease.expiresAt)} (${n.lease.id})`;
+  if (n.state === 'leased') return `leased to ${lease}`;
+  if (n.state === 'cooling') return `cooling down until ${time(n.coolingUntil)}`;
+  return lease ? `${n.state} (still leased to ${lease})` : n.state;
+}
+
 function render(n: PoolNumber, knownCarriers: readonly string[]): string {
   const carrierNote = knownCarriers.includes(n.carrier) ? '' : '  (not in the configuration)';
   return [
@@ -64,7 +72,7 @@ function render(n: PoolNumber, knownCarriers: readonly string[]): string {
     `carrier       ${n.carrier}${carrierNote}`,
     `capabilities  ${n.capabilities.join(', ')}`,
     `reserved      ${n.reserved ? 'yes' : 'no'}`,
-    `state         ${n.state}`,
+    `state         ${stateDetail(n)}`,
     `leases        ${n.leaseCount}`,
     `last used     ${time(n.lastUsedAt)}`,
     `created       ${time(n.createdAt)}`,
@@ -105,7 +113,7 @@ export function registerNumbersCommands(program: Command, ctx: CliContext): void
     .option('--country <code>', 'ISO 3166-1 alpha-2 country, e.g. UZ')
     .option('--region <region>', 'region, as imported (case does not matter)')
     .option('--carrier <name>', 'hosting carrier')
-    .addOption(new Option('--state <state>', 'state').choices(NUMBER_STATES))
+    .addOption(new Option('--state <state>', 'state: leased (a lease is in force), cooling (after a lease), available (neither), quarantined or retired').choices(NUMBER_STATES))
     .action((filter: NumberFilter) => {
       const listed = withPool(ctx, (pool) => pool.list(filter));
       printResult(listed, json(), () => renderList(listed, Object.values(filter).some((v) => v !== undefined)));

@@ -20,6 +20,10 @@ import { registerTlsCommands } from './tls-command.js';
 import { registerAccountsCommands } from './accounts-command.js';
 import { registerEncodeCommand } from './encode-command.js';
 import { registerNumbersCommands } from './numbers-command.js';
+import { registerAbuseCommands } from './abuse-command.js';
+import { registerLeasesCommands } from './leases-command.js';
+import { registerMasksCommands } from './masks-command.js';
+import { registerSessionsCommands } from './sessions-command.js';
 
 /**
  * The directory holding package.json and config/: the nearest one above this module, which
@@ -72,6 +76,10 @@ export function buildProgram(): Command {
   registerAccountsCommands(program, ctx);
   registerEncodeCommand(program, ctx);
   registerNumbersCommands(program, ctx);
+  registerAbuseCommands(program, ctx);
+  registerLeasesCommands(program, ctx);
+  registerMasksCommands(program, ctx);
+  registerSessionsCommands(program, ctx);
   return program;
 }
 

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
 import { createLogger } from '../obs/logger.js';
-import { runSimulators } from '../../simulators/run.js';
 import type { CliContext } from './program.js';
 import { printResult } from './output.js';
 import { closeWithin, untilShutdown, type ShutdownListener } from './shutdown.js';
@@ -25,6 +24,7 @@ async function runSimulator(ctx: CliContext, shutdown: ShutdownListener): Promis
     throw new GatewayError('USAGE', `${file} has no simulator.instances; add at least one (see config/maskgate.example.yaml) or pass --config config/demo.yaml`);
   }
   const logger = createLogger({ level: config.logging.level, format: config.logging.format, stream: process.stderr });
+  const { runSimulators } = await import('../../simulators/run.js'); // only this command needs the simulator
   const running = await runSimulators(config.simulator, config.configDir, logger);
   const summary = {
     instances: running.instances.map((s) => ({ name: s.name, host: '127.0.0.1', port: s.port, tlsPort: s.tlsPort ?? null })),

@@ -8,8 +8,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/loader.js';
 import { createLogger } from '../obs/logger.js';
-import { startDaemon } from '../main.js';
-import { runSimulators, type RunningSimulators } from '../../simulators/run.js';
+import type { RunningSimulators } from '../../simulators/run.js';
 import type { CliContext } from './program.js';
 import { printLine } from './output.js';
 import { closeWithin, untilShutdown, type ShutdownListener } from './shutdown.js';
@@ -30,10 +29,13 @@ async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<vo
   const logger = createLogger({ level: config.logging.level, format: config.logging.format, stream: process.stderr });
   let simulators: RunningSimulators | undefined;
   if (config.simulator.embedded && config.simulator.instances.length > 0) {
+    // Loaded here, not at the top: every CLI command would otherwise load the whole daemon.
+    const { runSimulators } = await import('../../simulators/run.js');
     simulators = await runSimulators(config.simulator, config.configDir, logger);
   }
   let daemon;
   try {
+    const { startDaemon } = await import('../main.js');
     daemon = await startDaemon(config, logger);
   } catch (err) {
     await simulators?.close();

@@ -273,6 +273,24 @@ const numbersSchema = z
       })
       .strict()
       .prefault({}),
+    abuse: z
+      .object({
+        // A temporary number used for one service's codes hears from a handful of senders;
+        // dozens of strangers in minutes is a number published or sold on: quarantine it.
+        distinctSenders: z
+          .object({
+            max: z.number().int().min(1).default(50),
+            windowMs: positiveMs.default(10 * 60_000),
+          })
+          .strict()
+          .prefault({}),
+        // MO per pool number per second; more are answered 0x58 and the carrier retries later.
+        // 20/s is far above any person and well below a flood.
+        moPerNumberPerSecond: z.number().min(0.1).default(20),
+        releasePollMs: positiveMs.default(1_000), // how soon a released held MO moves on
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

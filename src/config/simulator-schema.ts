@@ -8,6 +8,8 @@ import { EXACTLY_ONE_SECRET_MESSAGE, exactlyOneSecret, secretRefFields } from '.
 const percent = z.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100');
 const durationMs = z.number().int('must be a whole number of milliseconds').min(0, 'must be ≥ 0 milliseconds');
 
+const addressPrefix = z.string().regex(/^\+?\d+$/, 'must be digits, optionally with a leading +');
+
 export const dlrStatSchema = z.enum(['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'ACCEPTD', 'UNKNOWN', 'DELETED']);
 
 export const msRangeSchema = z
@@ -18,7 +20,7 @@ export const msRangeSchema = z
 /** Deterministic outcome for destinations starting with a prefix (checked before the mix). */
 export const dlrRuleSchema = z
   .object({
-    destinationPrefix: z.string().regex(/^\+?\d+$/, 'must be digits, optionally with a leading +'),
+    destinationPrefix: addressPrefix,
     stat: dlrStatSchema,
     err: z.number().int().min(0).max(999).default(0),
   })
@@ -43,6 +45,24 @@ export const dlrBehaviourSchema = z
     path: ['outcomes'],
   });
 
+/**
+ * Subscribers who answer (simulators/replies.ts): for each accepted MT to a matching
+ * destination, an MO back from that destination to the MT's source, through the MO path
+ * to the submitting account's receiver binds. What masking and MO load need: replies to
+ * the number a message came from.
+ */
+export const repliesBehaviourSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Only MT to destinations starting with one of these answer; empty: every MT. */
+    destinationPrefixes: z.array(addressPrefix).default([]),
+    /** How long after the submit_sm_resp the subscriber answers. */
+    delayMs: msRangeSchema.default({ min: 0, max: 0 }),
+    /** The reply's text; absent: the MT's own text (an echo), or a fixed text when the MT is not text. */
+    text: z.string().min(1).max(1_000, 'at most 1,000 characters: a reply is a few SMS, not a document').optional(),
+  })
+  .strict();
+
 export const behaviourSchema = z
   .object({
     messageIdFormat: z.enum(['hex', 'decimal']).default('hex'),
@@ -62,6 +82,7 @@ export const behaviourSchema = z
     disconnectAfterPdus: z.number().int().min(0).default(0),
     /** When down, the listener refuses connections and existing binds are dropped. */
     down: z.boolean().default(false),
+    replies: repliesBehaviourSchema.default(() => repliesBehaviourSchema.parse({})),
   })
   .strict();
 
@@ -127,6 +148,7 @@ export const simulatorSectionSchema = z
 
 export type DlrStat = z.infer<typeof dlrStatSchema>;
 export type Behaviour = z.infer<typeof behaviourSchema>;
+export type RepliesBehaviour = z.infer<typeof repliesBehaviourSchema>;
 export type BehaviourInput = z.input<typeof behaviourSchema>;
 export type SimulatorAccount = z.infer<typeof simulatorAccountSchema>;
 export type SimulatorInstanceConfig = z.infer<typeof simulatorInstanceSchema>;

@@ -17,10 +17,11 @@
  * - When no carrier took it, it goes back to the queue with exponential backoff, until
  *   its validity ends.
  *
- * - A masked message (relayLeg) goes to its leg's real party from the leg's pool number,
- *   through the number's hosting carrier (PRODUCT.md: MT from a pool number go out where it
- *   is hosted); a hosting carrier missing from the configuration falls back to the route of
- *   the real number. A leg or contact that is gone (forgotten) ends it UNDELIVERABLE. The real
+ * - A masked message (relayLeg) goes to its leg's real party from the leg's pool number.
+ *   Any message from a pool number (masked, or from a leased number) goes through the
+ *   number's hosting carrier alone (PRODUCT.md: MT from a pool number go out where it is
+ *   hosted; another carrier would refuse or rewrite the sender); a hosting carrier missing
+ *   from the configuration falls back to the route of the destination. A leg or contact that is gone (forgotten) ends it UNDELIVERABLE. The real
  *   number exists only in this pass's memory.
  *
  * Ordering: messages are taken oldest-due first, but up to `maxInFlight` are dispatched at
@@ -42,13 +43,14 @@ export interface RouteDecider {
   decide(input: { destinationAddr: string; destTon: number; account: string; sourceAddr: string; sourceTon: number; stickyKey?: string }): { route: string | null; carriers: string[] };
 }
 
-/** Where a masked message goes: its leg's pool number, real party and hosting carrier. */
+/** Where a masked message goes: its leg's pool number and real party (E.164). */
 export interface RelayAddressing {
-  /** undefined when the leg or its contact is gone; carrier undefined when not configured. */
-  resolve(legId: string): { from: string; to: string; carrier: string | undefined } | undefined;
+  /** undefined when the leg or its contact is gone. */
+  resolve(legId: string): { from: string; to: string } | undefined;
 }
 
 const TON_INTERNATIONAL = 1;
+const TON_ALPHANUMERIC = 5;
 const NPI_E164 = 1;
 const digitsOf = (e164: string) => (e164.startsWith('+') ? e164.slice(1) : e164);
 
@@ -59,6 +61,8 @@ export interface DispatcherOptions {
   routes: RouteDecider;
   /** Masked messages' addresses; without it a masked message is undeliverable. */
   relays?: RelayAddressing;
+  /** The configured carrier hosting a pool number (E.164), if the number is one of ours. */
+  hostingCarrier?: (number: string) => string | undefined;
   /** The key a carrier's id is matched under when its receipt comes (carriers/receipt-parser). */
   carrierKey: (carrier: string, carrierMessageId: string) => string;
   logger: Logger;
@@ -176,7 +180,6 @@ export class Dispatcher {
       return this.o.store.settle(m, [], { kind: 'final', state: 'EXPIRED', errorCode: 0 });
     }
     let c = m.content;
-    let hostedBy: string | undefined;
     if (m.relayLeg !== null) {
       const target = this.o.relays?.resolve(m.relayLeg);
       if (!target) {
@@ -184,8 +187,9 @@ export class Dispatcher {
         return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });
       }
       c = { ...c, sourceAddr: digitsOf(target.from), sourceTon: TON_INTERNATIONAL, sourceNpi: NPI_E164, destinationAddr: digitsOf(target.to), destTon: TON_INTERNATIONAL, destNpi: NPI_E164 };
-      hostedBy = target.carrier;
     }
+    // From one of our pool numbers (a mask's, a session's or a lease's): through its host.
+    const hostedBy = c.sourceTon !== TON_ALPHANUMERIC && /^\+?\d+$/.test(c.sourceAddr) ? this.o.hostingCarrier?.(`+${digitsOf(c.sourceAddr)}`) : undefined;
     // The parts of one long message draw the same carrier (see RouteInput.stickyKey).
     const stickyKey = c.partOf && `${m.account}\n${c.sourceAddr}\n${c.destinationAddr}\n${c.partOf.reference}\n${c.partOf.total}`;
     const decision = hostedBy

@@ -20,6 +20,11 @@ import { WriteBatcher, type WriteBatcherOptions } from '../store/write-batcher.j
 import { decodeContent, encodeContent } from './content-codec.js';
 import { FINAL_STATES, type MessageContent, type MessageState, type NewMessage } from './types.js';
 
+/**
+ * The routing-bodies keys (keys/key-ring.ts). `current` is read at each seal, and a record is
+ * sealed in the same tick its write is queued: `keys rotate` relies on both
+ * (store/sealing-handshake.ts).
+ */
 export interface BodyKeys {
   current: { version: number; key: Buffer };
   keyFor(version: number): Buffer | undefined;

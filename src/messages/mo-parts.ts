@@ -85,7 +85,7 @@ export class MoParts {
     private readonly options: {
       db: Database;
       keys: BodyKeys;
-      /** The HMAC key of group keys (derived for 'mo-parts'). */
+      /** The HMAC key of group keys: the routing store's own (store/store-secrets.ts). */
       groupKey: Buffer;
       writes: WriteBatcher;
       inbox: Pick<MoInbox, 'insertInWrite' | 'announce'>;
@@ -187,6 +187,6 @@ export class MoParts {
 }
 
 /** A sealed part belongs to its message and position: copied elsewhere it fails to open. */
-function partAad(group: string, seq: number): Buffer {
+export function partAad(group: string, seq: number): Buffer {
   return Buffer.from(`mo-part:${group}:${seq}`);
 }

@@ -9,8 +9,9 @@
  * - A contact's number is sealed (AES-256-GCM, keys/envelope.ts) with the contact id as
  *   associated data, under the current contacts key; each record names its key version, and
  *   `keyFor` opens any version still loaded, so `keys rotate` can re-seal online.
- * - The blind-index key has a single version: a new one would change every index, here and
- *   in the routing store, so it is not part of the rotation.
+ * - The blind-index key never changes: a new one would change every index, here and in the
+ *   routing store. It is the contact store's own random key, kept sealed in its meta table
+ *   (store/store-secrets.ts): a rotation re-seals it, never replaces it.
  *
  * A number that is not a valid E.164 number is refused with BAD_DESTINATION; the error
  * names at most its last 3 digits (PRODUCT.md: no full number in an error).
@@ -28,15 +29,26 @@ import { randomPiece } from '../keys/random-pool.js';
 import { e164From } from './e164.js';
 
 export interface ContactKeys {
-  /** Seals new numbers. */
-  current: { version: number; key: Buffer };
+  /** Seals new numbers; read at every seal, so a key ring's new version applies at once. */
+  readonly current: { version: number; key: Buffer };
   /** The contacts key of a version, or undefined when this process has none. */
   keyFor(version: number): Buffer | undefined;
   /** The blind-index key (HMAC-SHA256). */
   index: Buffer;
 }
 
-/** The contact keys of a master key before any rotation: version 1 of each. */
+/** The contact keys of a key ring's 'contacts' view and the store's blind-index key. */
+export function contactKeys(sealing: Pick<ContactKeys, 'current' | 'keyFor'>, index: Buffer): ContactKeys {
+  return {
+    get current() {
+      return sealing.current;
+    },
+    keyFor: (version) => sealing.keyFor(version),
+    index,
+  };
+}
+
+/** The contact keys of a lone master key, as a store made before key rotation has them: version 1 of each. */
 export function deriveContactKeys(masterKey: Buffer): ContactKeys {
   const key = deriveKey(masterKey, 'contacts', 1);
   return { current: { version: 1, key }, keyFor: (v) => (v === 1 ? key : undefined), index: deriveKey(masterKey, 'blind-index', 1) };

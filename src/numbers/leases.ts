@@ -8,6 +8,9 @@
  * - Selection: the least recently used number among the eligible: available (not quarantined
  *   or retired), not reserved, able to receive (sms-mo), past its cooldown, not leased and not
  *   serving masks or sessions. Ties go to the lowest number, so a choice is reproducible.
+ *   "Used" is the last time the number was handed out (a lease, a mask, a session leg) or a
+ *   lease of it ended; the order comes from an index, so a choice costs the same in a pool
+ *   of twenty numbers or twenty thousand.
  * - Exclusivity is the store's: the choice and the insert run in one IMMEDIATE transaction,
  *   and a partial UNIQUE index allows one active lease per number, so two processes asking at
  *   once never get the same number.
@@ -135,6 +138,20 @@ export const NUMBER_ELIGIBLE_SQL = `n.state = 'available' AND n.reserved = 0
   AND (n.cooling_until IS NULL OR n.cooling_until <= @now)
   AND EXISTS (SELECT 1 FROM json_each(n.capabilities) WHERE value = 'sms-mo')`;
 
+/**
+ * SQL: least recently used first (SQLite sorts NULL, never used, first), ties to the lowest
+ * number. With `n.state = 'available'` in the WHERE clause the index numbers_by_last_use
+ * (migration 7) yields the numbers in this order, so a choice reads the first eligible rows
+ * instead of sorting the pool. Handing a number out stamps last_used_at (`markNumberUsed`),
+ * so the numbers in use sort last and the walk finds a free one at once.
+ */
+export const LEAST_RECENTLY_USED_SQL = 'n.last_used_at, n.e164';
+
+/** A number handed out now (a lease, a mask or a session leg) is the most recently used. */
+export function markNumberUsed(db: Database): Statement<{ number: string; now: number; leases: number }> {
+  return db.prepare('UPDATE numbers SET lease_count = lease_count + @leases, last_used_at = @now, updated_at = @now WHERE e164 = @number');
+}
+
 export function newId(prefix: string): string {
   return `${prefix}-${randomPiece(8).toString('hex')}`;
 }
@@ -149,6 +166,10 @@ export class LeaseBook {
   readonly #end: Statement;
   readonly #afterLease: Statement;
   readonly #count: Statement;
+  readonly #accountExists: Statement<[string]>;
+  readonly #markUsed: Statement<{ number: string; now: number; leases: number }>;
+  /** The choice statement of each combination of preferences: prepared once, not per request. */
+  readonly #picks = new Map<string, Statement<Record<string, unknown>, { e164: string }>>();
 
   constructor(db: Database, policy: LeasePolicy, now: () => number = Date.now) {
     this.#db = db;
@@ -167,6 +188,20 @@ export class LeaseBook {
        WHERE e164 = @number`,
     );
     this.#count = db.prepare('UPDATE leases SET messages = messages + 1 WHERE id = ? AND ended_at IS NULL RETURNING messages, message_cap');
+    this.#accountExists = db.prepare('SELECT 1 FROM accounts WHERE system_id = ?');
+    this.#markUsed = markNumberUsed(db);
+  }
+
+  #pick(filterSql: string): Statement<Record<string, unknown>, { e164: string }> {
+    let pick = this.#picks.get(filterSql);
+    if (!pick) {
+      pick = this.#db.prepare<Record<string, unknown>, { e164: string }>(
+        `SELECT n.e164 FROM numbers n WHERE ${filterSql} AND ${NUMBER_ELIGIBLE_SQL} AND ${NUMBER_FREE_SQL}
+         ORDER BY ${LEAST_RECENTLY_USED_SQL} LIMIT 1`,
+      );
+      this.#picks.set(filterSql, pick);
+    }
+    return pick;
   }
 
   /** Leases a number to the account, or throws NoNumberAvailable (USAGE for a bad request). */
@@ -174,19 +209,16 @@ export class LeaseBook {
     this.#check(req);
     const now = this.#now();
     const filter = poolFilter(req);
-    const pick = this.#db.prepare<Record<string, unknown>, { e164: string }>(
-      `SELECT n.e164 FROM numbers n WHERE ${filter.sql} AND ${NUMBER_ELIGIBLE_SQL} AND ${NUMBER_FREE_SQL}
-       ORDER BY n.last_used_at IS NOT NULL, n.last_used_at, n.e164 LIMIT 1`,
-    );
+    const pick = this.#pick(filter.sql);
     const grant = this.#db.transaction((): Lease => {
-      if (this.#db.prepare('SELECT 1 FROM accounts WHERE system_id = ?').get(req.account) === undefined) {
+      if (this.#accountExists.get(req.account) === undefined) {
         throw usage(`account ${JSON.stringify(req.account)} does not exist; \`maskgate accounts list\` shows the accounts`);
       }
       const chosen = pick.get({ ...filter.params, now });
       if (chosen === undefined) throw this.#whyNone(req, filter, now);
       const id = newId('lease');
       this.#insert.run({ id, number: chosen.e164, account: req.account, reference: req.reference ?? null, now, expiresAt: now + req.ttlMs, messageCap: req.messageCap ?? null });
-      this.#db.prepare('UPDATE numbers SET lease_count = lease_count + 1, updated_at = ? WHERE e164 = ?').run(now, chosen.e164);
+      this.#markUsed.run({ number: chosen.e164, now, leases: 1 });
       return toLease(this.#byId.get(id)!);
     });
     // IMMEDIATE: the write lock is held from the choice to the insert (see the policy).
@@ -210,9 +242,11 @@ export class LeaseBook {
       (this.#db.prepare(`SELECT count(*) AS n FROM numbers n WHERE ${filter.sql} AND ${extra}`).get({ ...filter.params, now }) as { n: number }).n;
     const inPool = count('1');
     if (inPool === 0) return new NoNumberAvailable(pool, 'no-match', 'no number matches; `maskgate numbers list` shows the pool');
-    const usable = count(`n.state = 'available' AND n.reserved = 0 AND EXISTS (SELECT 1 FROM json_each(n.capabilities) WHERE value = 'sms-mo')`);
+    const usableSql = `n.state = 'available' AND n.reserved = 0 AND EXISTS (SELECT 1 FROM json_each(n.capabilities) WHERE value = 'sms-mo')`;
+    const usable = count(usableSql);
     if (usable === 0) return new NoNumberAvailable(pool, 'all-unavailable', `all ${inPool} numbers are quarantined, retired, reserved or cannot receive SMS`);
-    const free = count(`n.state = 'available' AND n.reserved = 0 AND ${NUMBER_FREE_SQL}`);
+    // Usable and free, yet not chosen: only the cooldown is left (a send-only number is not usable).
+    const free = count(`${usableSql} AND ${NUMBER_FREE_SQL}`);
     if (free === 0) return new NoNumberAvailable(pool, 'all-leased', `all ${usable} usable numbers are leased or serve masks and sessions; try again later or add numbers`);
     return new NoNumberAvailable(pool, 'all-cooling', `the ${free} numbers not in use are cooling down after their last lease (numbers.leases.cooldownMs); try again later`);
   }

@@ -1,7 +1,7 @@
 /**
  * The pool of virtual numbers in the routing store (schema: migration 6 of
  * store/routing-schema.ts): import from CSV, list, show, and the operator's state changes.
- * Leases, masks and sessions build on this inventory; they add their own states.
+ * Leases, masks and sessions build on this inventory (leases.ts, relays.ts).
  *
  * Policy:
  * - An import is all or nothing. Every row is checked first (number-csv.ts, then "already in
@@ -11,7 +11,14 @@
  *   configuration changes over time (a carrier is added after its numbers, or renamed), and
  *   a number must not become unimportable, nor vanish, because of that.
  * - State changes go through one transition table, applied by a single conditional UPDATE,
- *   so two operators (or the operator and a future lease sweeper) cannot both win.
+ *   so two operators (or the operator and the lease sweeper) cannot both win.
+ * - The state a number shows is derived when it is read, never stored twice: a quarantined or
+ *   retired number shows that; an available one shows `leased` while a lease is in force
+ *   (not ended and not past its TTL, as leases.ts decides), `cooling` from the end of its
+ *   lease's TTL to the end of its cooldown (a lease past its TTL that the sweeper has not
+ *   ended yet is no longer in force, yet its number is not handed out: it waits for the
+ *   sweeper, then cools down), else `available`. So a listing is right between sweeps too.
+ *   An available number may still serve masks and sessions (relays.ts), which share it.
  *
  * Pool numbers are ours, not subscribers', so they may appear in errors and listings.
  */
@@ -19,12 +26,29 @@ import type { Database, Statement } from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import { normaliseE164, parseNumberCsv, type Capability, type NumberFacts, type RowProblem } from './number-csv.js';
 
-export const NUMBER_STATES = ['available', 'quarantined', 'retired'] as const;
-/** available: may be handed out; quarantined: held back until released; retired: never again. */
+/** What the operator sets. available: may be handed out; quarantined: held back until released; retired: never again. */
+type StoredState = 'available' | 'quarantined' | 'retired';
+
+/** What a number shows (see the policy): its stored state, or what holds an available one now. */
+export const NUMBER_STATES = ['available', 'leased', 'cooling', 'quarantined', 'retired'] as const;
 export type NumberState = (typeof NUMBER_STATES)[number];
+
+/** The lease in force on a number: who holds it, until when. */
+export interface NumberLease {
+  id: string;
+  account: string;
+  expiresAt: number;
+}
 
 export interface PoolNumber extends NumberFacts {
   state: NumberState;
+  /** The lease in force (also on a number quarantined while leased); null when none. */
+  lease: NumberLease | null;
+  /**
+   * Epoch ms its cooldown after a lease ends, while that is in the future; else null (also
+   * while an expired lease waits for the sweeper, which starts the cooldown).
+   */
+  coolingUntil: number | null;
   leaseCount: number;
   /** Epoch ms a lease of it last ended; null when it never had one. */
   lastUsedAt: number | null;
@@ -48,7 +72,7 @@ export interface ImportResult {
 export type StateChange = 'quarantine' | 'release-quarantine' | 'retire';
 
 /** Which states each operator action applies to, and the state it leads to. */
-const TRANSITIONS: Record<StateChange, { from: readonly NumberState[]; to: NumberState; refusal: string }> = {
+const TRANSITIONS: Record<StateChange, { from: readonly StoredState[]; to: StoredState; refusal: string }> = {
   quarantine: { from: ['available'], to: 'quarantined', refusal: 'only an available number can be quarantined' },
   'release-quarantine': { from: ['quarantined'], to: 'available', refusal: 'only a quarantined number can be released' },
   retire: { from: ['available', 'quarantined'], to: 'retired', refusal: 'a retired number stays retired' },
@@ -78,9 +102,25 @@ interface Row {
   last_used_at: number | null;
   created_at: number;
   updated_at: number;
+  cooling_until: number | null;
+  shown_state: string;
+  lease_id: string | null;
+  lease_account: string | null;
+  lease_expires_at: number | null;
 }
 
-function toNumber(row: Row): PoolNumber {
+/**
+ * Every number with its shown state (see the policy) and its unended lease, given @now. The
+ * partial UNIQUE index of leases (one unended lease per number) keeps this one row per number.
+ */
+const NUMBERS_AS_SHOWN = `SELECT n.*, l.id AS lease_id, l.account AS lease_account, l.expires_at AS lease_expires_at,
+    CASE WHEN n.state <> 'available' THEN n.state
+         WHEN l.expires_at > @now THEN 'leased'
+         WHEN l.id IS NOT NULL OR n.cooling_until > @now THEN 'cooling'
+         ELSE 'available' END AS shown_state
+  FROM numbers n LEFT JOIN leases l ON l.number = n.e164 AND l.ended_at IS NULL`;
+
+function toNumber(row: Row, now: number): PoolNumber {
   return {
     e164: row.e164,
     country: row.country,
@@ -88,7 +128,9 @@ function toNumber(row: Row): PoolNumber {
     carrier: row.carrier,
     capabilities: JSON.parse(row.capabilities) as Capability[],
     reserved: row.reserved === 1,
-    state: row.state as NumberState,
+    state: row.shown_state as NumberState,
+    lease: row.lease_id !== null && row.lease_expires_at! > now ? { id: row.lease_id, account: row.lease_account!, expiresAt: row.lease_expires_at! } : null,
+    coolingUntil: row.cooling_until !== null && row.cooling_until > now ? row.cooling_until : null,
     leaseCount: row.lease_count,
     lastUsedAt: row.last_used_at,
     createdAt: row.created_at,
@@ -104,12 +146,14 @@ const WARNING_LINES = 10;
 export class NumberPool {
   readonly #db: Database;
   readonly #now: () => number;
-  readonly #select: Statement<[string], Row>;
+  readonly #select: Statement<[string], { state: string }>;
+  readonly #shown: Statement<{ e164: string; now: number }, Row>;
 
   constructor(db: Database, now: () => number = Date.now) {
     this.#db = db;
     this.#now = now;
-    this.#select = db.prepare('SELECT * FROM numbers WHERE e164 = ?');
+    this.#select = db.prepare('SELECT state FROM numbers WHERE e164 = ?');
+    this.#shown = db.prepare(`SELECT * FROM (${NUMBERS_AS_SHOWN}) WHERE e164 = @e164`);
   }
 
   /**
@@ -145,8 +189,9 @@ export class NumberPool {
 
   get(e164: string): PoolNumber | undefined {
     const normalised = normaliseE164(e164);
-    const row = normalised === null ? undefined : this.#select.get(normalised);
-    return row === undefined ? undefined : toNumber(row);
+    const now = this.#now();
+    const row = normalised === null ? undefined : this.#shown.get({ e164: normalised, now });
+    return row === undefined ? undefined : toNumber(row, now);
   }
 
   /** The pool number or a USAGE error saying how to find the right one. */
@@ -159,7 +204,10 @@ export class NumberPool {
     return found;
   }
 
-  /** Numbers matching every given filter, by number. Country and region match ignoring case. */
+  /**
+   * Numbers matching every given filter, by number. Country and region match ignoring case;
+   * the state is the shown one (see the policy).
+   */
   list(filter: NumberFilter = {}): PoolNumber[] {
     if (filter.state !== undefined && !NUMBER_STATES.includes(filter.state)) {
       throw usage(`state: must be one of ${NUMBER_STATES.join(', ')}, got ${JSON.stringify(filter.state)}`);
@@ -168,11 +216,12 @@ export class NumberPool {
       throw usage(`country: give an ISO 3166-1 alpha-2 code such as UZ, got ${JSON.stringify(filter.country)}`);
     }
     const params = { country: filter.country?.toUpperCase(), region: filter.region, carrier: filter.carrier, state: filter.state };
-    const conditions = { country: 'country = @country', region: 'region = @region COLLATE NOCASE', carrier: 'carrier = @carrier', state: 'state = @state' };
+    const conditions = { country: 'country = @country', region: 'region = @region COLLATE NOCASE', carrier: 'carrier = @carrier', state: 'shown_state = @state' };
     const given = (Object.keys(params) as (keyof typeof params)[]).filter((k) => params[k] !== undefined);
     const where = given.map((k) => conditions[k]);
-    const sql = `SELECT * FROM numbers${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e164`;
-    return (this.#db.prepare(sql).all(Object.fromEntries(given.map((k) => [k, params[k]]))) as Row[]).map(toNumber);
+    const sql = `SELECT * FROM (${NUMBERS_AS_SHOWN})${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e164`;
+    const now = this.#now();
+    return (this.#db.prepare(sql).all({ now, ...Object.fromEntries(given.map((k) => [k, params[k]])) }) as Row[]).map((row) => toNumber(row, now));
   }
 
   /** Applies an operator's state change, or refuses it naming the number's current state. */

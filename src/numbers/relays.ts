@@ -15,7 +15,8 @@
  *   leg. One V serves many parties. Among the eligible numbers (as for leases: available,
  *   not reserved, past cooldown, not leased; and able to send and receive), a number R used
  *   within numbers.leases.cooldownMs comes last (a late reply to an ended mask must not
- *   reach a new holder), then the least loaded, then the least recently used.
+ *   reach a new holder), then the least loaded, then the least recently used (handing a
+ *   number to a leg counts as a use, as a lease does).
  * - By default V is in R's country (carriers refuse or rewrite foreign senders); a request
  *   may name another country or a carrier.
  * - Choice and insert run in one IMMEDIATE transaction, so concurrent requests serialise.
@@ -28,7 +29,7 @@ import type { Config } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import type { ContactStore } from './contact-store.js';
 import { countryOfE164, e164From } from './e164.js';
-import { NoNumberAvailable, NUMBER_ELIGIBLE_SQL, describePool, newId } from './leases.js';
+import { LEAST_RECENTLY_USED_SQL, NoNumberAvailable, NUMBER_ELIGIBLE_SQL, describePool, markNumberUsed, newId } from './leases.js';
 
 export type LegEndReason = 'ttl' | 'revoked' | 'closed';
 
@@ -161,6 +162,9 @@ export class RelayBook {
   readonly #byAlias: Statement<[string], LegRow>;
   readonly #byPair: Statement<[string, string], LegRow>;
   readonly #insertLeg: Statement;
+  readonly #markUsed: Statement<{ number: string; now: number; leases: number }>;
+  /** The two choice statements of each combination of preferences, prepared once. */
+  readonly #choices = new Map<string, { idle: Statement<Record<string, unknown>, { e164: string }>; ranked: Statement<Record<string, unknown>, { e164: string }> }>();
 
   constructor(opts: { db: Database; contacts: ContactStore; policy: RelayPolicy; cooldownMs: number; now?: () => number }) {
     this.#db = opts.db;
@@ -176,6 +180,7 @@ export class RelayBook {
       `INSERT INTO relay_legs (id, kind, session_id, peer_leg, account, number, party_index, contact_id, alias, reference, created_at, expires_at)
        VALUES (@id, @kind, @sessionId, @peerLeg, @account, @number, @partyIndex, @contactId, @alias, @reference, @now, @expiresAt)`,
     );
+    this.#markUsed = markNumberUsed(db);
   }
 
   /** Makes a mask of a real number for an account; the view holds the alias and V, never R. */
@@ -188,6 +193,7 @@ export class RelayBook {
       const number = this.#chooseNumber(party, req, now);
       const id = newId('mask');
       this.#insertLeg.run({ id, kind: 'mask', sessionId: null, peerLeg: null, account: req.account, number, contactId: party.contactId, partyIndex: party.partyIndex, alias: this.#newAlias(), reference: req.reference ?? null, now, expiresAt: now + req.ttlMs });
+      this.#markUsed.run({ number, now, leases: 0 });
       return maskView(toLeg(this.#leg.get(id)!));
     });
     return make.immediate();
@@ -204,14 +210,17 @@ export class RelayBook {
       this.#requireAccount(req.account);
       const id = newId('sess');
       const [legA, legB] = [newId('leg'), newId('leg')];
-      const numberA = this.#chooseNumber(a, req, now);
-      const numberB = this.#chooseNumber(b, req, now);
       this.#db
         .prepare('INSERT INTO proxy_sessions (id, account, reference, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
         .run(id, req.account, req.reference ?? null, now, now + req.ttlMs);
       const common = { kind: 'session', sessionId: id, account: req.account, reference: req.reference ?? null, now, expiresAt: now + req.ttlMs };
-      this.#insertLeg.run({ ...common, id: legA, peerLeg: legB, number: numberA, contactId: a.contactId, partyIndex: a.partyIndex, alias: this.#newAlias() });
-      this.#insertLeg.run({ ...common, id: legB, peerLeg: legA, number: numberB, contactId: b.contactId, partyIndex: b.partyIndex, alias: this.#newAlias() });
+      // One leg after the other: B's number is chosen with A's leg already counted, so the
+      // two parties get the least loaded numbers, not the same one.
+      for (const [leg, peerLeg, party] of [[legA, legB, a], [legB, legA, b]] as const) {
+        const number = this.#chooseNumber(party, req, now);
+        this.#insertLeg.run({ ...common, id: leg, peerLeg, number, contactId: party.contactId, partyIndex: party.partyIndex, alias: this.#newAlias() });
+        this.#markUsed.run({ number, now, leases: 0 });
+      }
       return this.requireSession(id);
     });
     return make.immediate();
@@ -242,25 +251,46 @@ export class RelayBook {
   #chooseNumber(party: { partyIndex: string; country: string | null }, req: RelayRequest, now: number): string {
     const country = req.country?.toUpperCase() ?? party.country ?? undefined;
     const filter = [country !== undefined ? 'n.country = @country' : '1', req.carrier !== undefined ? 'n.carrier = @carrier' : '1'].join(' AND ');
-    const chosen = this.#db
-      .prepare<Record<string, unknown>, { e164: string }>(
-        `SELECT n.e164 FROM numbers n
-         WHERE ${filter} AND ${NUMBER_ELIGIBLE_SQL}
-           AND EXISTS (SELECT 1 FROM json_each(n.capabilities) WHERE value = 'sms-mt')
-           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.number = n.e164 AND l.ended_at IS NULL)
-           AND NOT EXISTS (SELECT 1 FROM relay_legs g WHERE g.number = n.e164 AND g.party_index = @party AND g.ended_at IS NULL)
-         ORDER BY
-           EXISTS (SELECT 1 FROM relay_legs g WHERE g.number = n.e164 AND g.party_index = @party AND g.ended_at > @recent),
-           (SELECT count(*) FROM relay_legs g WHERE g.number = n.e164 AND g.ended_at IS NULL),
-           n.last_used_at IS NOT NULL, n.last_used_at, n.e164
-         LIMIT 1`,
-      )
-      .get({ country, carrier: req.carrier, party: party.partyIndex, now, recent: now - this.#cooldownMs });
+    const choice = this.#choice(filter);
+    const params = { country, carrier: req.carrier, party: party.partyIndex, now, recent: now - this.#cooldownMs };
+    // A number serving nobody that the party has not used lately is what the full ranking
+    // puts first whenever one exists, in the same order: found by the index, not by ranking
+    // the whole pool.
+    const chosen = choice.idle.get(params) ?? choice.ranked.get(params);
     if (chosen === undefined) {
       const pool = describePool({ country, carrier: req.carrier });
       throw new NoNumberAvailable(pool, 'all-leased', 'every number that can send and receive is leased, cooling, unavailable, or already serves this party; add numbers to the pool');
     }
     return chosen.e164;
+  }
+
+  #choice(filter: string) {
+    let choice = this.#choices.get(filter);
+    if (!choice) {
+      const candidates = `SELECT n.e164 FROM numbers n
+         WHERE ${filter} AND ${NUMBER_ELIGIBLE_SQL}
+           AND EXISTS (SELECT 1 FROM json_each(n.capabilities) WHERE value = 'sms-mt')
+           AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.number = n.e164 AND l.ended_at IS NULL)`;
+      const recentlyTheParty = 'EXISTS (SELECT 1 FROM relay_legs g WHERE g.number = n.e164 AND g.party_index = @party AND g.ended_at > @recent)';
+      choice = {
+        idle: this.#db.prepare(
+          `${candidates}
+             AND NOT EXISTS (SELECT 1 FROM relay_legs g WHERE g.number = n.e164 AND g.ended_at IS NULL)
+             AND NOT ${recentlyTheParty}
+           ORDER BY ${LEAST_RECENTLY_USED_SQL} LIMIT 1`,
+        ),
+        ranked: this.#db.prepare(
+          `${candidates}
+             AND NOT EXISTS (SELECT 1 FROM relay_legs g WHERE g.number = n.e164 AND g.party_index = @party AND g.ended_at IS NULL)
+           ORDER BY ${recentlyTheParty},
+             (SELECT count(*) FROM relay_legs g WHERE g.number = n.e164 AND g.ended_at IS NULL),
+             ${LEAST_RECENTLY_USED_SQL}
+           LIMIT 1`,
+        ),
+      };
+      this.#choices.set(filter, choice);
+    }
+    return choice;
   }
 
   /** A fresh alias: the configured prefix and random digits (15 in all), unused so far. */

@@ -6,12 +6,15 @@
  *    a busy timeout;
  * 2. a store from a newer maskgate (PRAGMA user_version above our last migration) is refused
  *    before anything is written to it;
- * 3. the master key is checked against the key check value the store was created with, so a
- *    wrong key stops start-up here rather than as records that fail to decrypt later;
+ * 3. the master keys are checked against the key check values the store keeps per key
+ *    version (key-checks.ts), so a wrong key stops start-up here rather than as records that
+ *    fail to decrypt later; the HMAC keys the store keeps sealed are made if missing
+ *    (store-secrets.ts);
  * 4. pending migrations run in order, each in its own transaction that also bumps
  *    user_version, so a failed migration leaves the store exactly at the version before it.
  *
- * The framework owns the `meta` table (key check, creation time). It is created by a bootstrap
+ * The framework owns the `meta` table (key checks, sealed secrets, creation time, the
+ * daemon's sealing announcement of sealing-handshake.ts). It is created by a bootstrap
  * step before migration 1 and is not part of the numbered versions: store migrations neither
  * create nor alter it. Migration `up` code must not BEGIN or COMMIT itself.
  */
@@ -19,7 +22,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
-import { keyCheckValue } from '../keys/master-key.js';
+import type { MasterKeys } from '../keys/key-file.js';
+import { checkStoreKeys } from './key-checks.js';
+import { ensureStoreSecrets, type StoreSecret } from './store-secrets.js';
 
 export type Database = SQLite.Database;
 
@@ -36,7 +41,10 @@ export interface OpenDatabaseOptions {
   /** What the store is called in messages, e.g. 'routing store'. */
   name: string;
   migrations: readonly Migration[];
-  masterKey: Buffer;
+  /** The master keys by version (keys/key-file.ts); a lone key is version 1 (tests, one-key stores). */
+  masterKey: Buffer | MasterKeys;
+  /** HMAC keys the store keeps sealed in its meta table (store-secrets.ts). */
+  secrets?: readonly StoreSecret[];
   /**
    * The caller makes commits durable itself, off the event loop (wal-sync.ts): the
    * connection runs synchronous = NORMAL. Default: FULL, every commit fsynced by SQLite.
@@ -54,7 +62,7 @@ export function openDatabase(opts: OpenDatabaseOptions): Database {
     db = new SQLite(opts.path);
     configure(db, opts.syncOffLoop === true);
     refuseNewer(db, opts);
-    checkMasterKey(db, opts);
+    checkKeys(db, opts);
     migrate(db, opts);
     return db;
   } catch (err) {
@@ -104,27 +112,14 @@ function refuseNewer(db: Database, { name, path: file, migrations }: OpenDatabas
   }
 }
 
-function checkMasterKey(db: Database, { name, path: file, masterKey }: OpenDatabaseOptions): void {
-  const expected = keyCheckValue(masterKey);
-  // IMMEDIATE: two processes creating the store at once must not both record a key.
+function checkKeys(db: Database, opts: OpenDatabaseOptions): void {
+  const masters: MasterKeys = Buffer.isBuffer(opts.masterKey) ? new Map([[1, opts.masterKey]]) : opts.masterKey;
+  // IMMEDIATE: two processes creating the store at once must not both record keys.
   db.transaction(() => {
     db.exec(META_TABLE);
-    const row = db.prepare('SELECT value FROM meta WHERE key = ?').get('key_check') as { value: string } | undefined;
-    if (row === undefined) {
-      // A migrated store without a key check had it removed: recording the current key now
-      // would accept any key from here on.
-      if (userVersion(db) > 0) {
-        throw new GatewayError('STORE_FAILED', `${name} ${file} has no key check value in its meta table: it was altered or not made by maskgate; restore it from a backup`);
-      }
-      const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-      insert.run('key_check', expected);
-      insert.run('created_at', new Date().toISOString());
-    } else if (row.value !== expected) {
-      throw new GatewayError(
-        'KEY_MISMATCH',
-        `${name} ${file} was created with a different master key: point keys.masterKeyFile/masterKeyEnv at the key it was created with (or restore it); maskgate will not start with the wrong key`,
-      );
-    }
+    const newStore = checkStoreKeys(db, { name: opts.name, file: opts.path, masters, migrated: userVersion(db) > 0 });
+    if (newStore) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('created_at', new Date().toISOString());
+    ensureStoreSecrets(db, opts.secrets ?? [], masters, newStore);
   }).immediate();
 }
 

@@ -201,8 +201,15 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
     // A mask is one leg (kind 'mask'); a proxy session is a proxy_sessions row and two legs.
     // Each leg has an alias: the address the account uses for that party (an ordinary
     // destination_addr over SMPP) and the address the party's replies come from.
+    //
+    // Choosing a number walks numbers_by_last_use: the available numbers, least recently used
+    // first (NULL, never used, sorts first), so a lease or a mask reads the first eligible
+    // rows instead of sorting the pool (numbers/leases.ts). From this version last_used_at is
+    // also stamped when a number is handed out (lease, mask, session leg), which puts the
+    // numbers in use at the end of that walk.
     up: `
       ALTER TABLE numbers ADD COLUMN cooling_until INTEGER;  -- epoch ms: not handed out before
+      CREATE INDEX numbers_by_last_use ON numbers (state, last_used_at, e164);
 
       CREATE TABLE leases (
         id                  TEXT PRIMARY KEY,
@@ -263,6 +270,33 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       -- A message to (or relayed to) a masked party: the leg whose number sends it and whose
       -- contact receives it. Its content keeps the alias; the number is looked up at dispatch.
       ALTER TABLE messages ADD COLUMN relay_leg TEXT;
+    `,
+  },
+  {
+    version: 8,
+    description: 'abuse controls: the sender watchlist and MO held for review',
+    // The watchlist names senders by blind index (numbers/contact-store.ts), never by number.
+    // held_mo is an inbox like client_mo that nobody reads until an operator releases a row
+    // (then the daemon passes it on) or drops it; its content is sealed (AAD: the id) and was
+    // already rewritten for its recipient, so a masked party's number is not in it.
+    up: `
+      CREATE TABLE watchlist (
+        party_index         TEXT PRIMARY KEY,     -- blind index of the sender's E.164 number
+        note                TEXT,                 -- the operator's reason, free text
+        added_at            INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE held_mo (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                  TEXT NOT NULL UNIQUE,
+        recipient           TEXT NOT NULL,        -- as in mo_parts.account: an account, or a relay leg
+        carrier             TEXT NOT NULL,
+        content             BLOB NOT NULL,        -- sealed MessageContent
+        reason              TEXT NOT NULL,        -- watchlist
+        received_at         INTEGER NOT NULL,
+        released_at         INTEGER               -- set by \`maskgate held release\`; the daemon passes it on
+      ) STRICT;
+      CREATE INDEX held_mo_released ON held_mo (released_at) WHERE released_at IS NOT NULL;
     `,
   },
 ];

@@ -84,9 +84,14 @@ export class WriteBatcher {
     this.pending = [];
     const started = performance.now();
     try {
-      this.db.transaction(() => {
-        for (const p of batch) p.op();
-      })();
+      // IMMEDIATE: the write lock first. A deferred batch that reads, then writes after another
+      // process committed (a CLI command, keys rotate) fails at once with SQLITE_BUSY, without
+      // waiting out busy_timeout.
+      this.db
+        .transaction(() => {
+          for (const p of batch) p.op();
+        })
+        .immediate();
     } catch (err) {
       const failure = new GatewayError('STORE_FAILED', `a batch of ${batch.length} writes failed and was rolled back: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       for (const p of batch) p.reject(failure);

@@ -16,7 +16,7 @@ import type { SmppSession } from '../smpp/session.js';
 import { BindRegistry } from './bind-steps.js';
 import { attachClientSession, type ClientGateway, type ClientServices, type ClientSessionHandle } from './client-session.js';
 import { QueueTracker } from './queue-tracker.js';
-import { AccountRateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../accounts/rate-limiter.js';
 
 /**
  * How long a stop waits for clients to be answered and unbound. Submits wait for a commit
@@ -69,7 +69,7 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     gateway: opts.gateway,
     directory: opts.directory,
     registry: new BindRegistry<SmppSession>(),
-    limiter: new AccountRateLimiter(),
+    limiter: new RateLimiter(),
     queue,
     maxPendingPerSession: smpp.windowSize,
     limits: { maxMessagePayloadOctets: smpp.maxMessagePayloadOctets },

@@ -22,7 +22,7 @@ import { STATUS, WIRE } from '../smpp/status.js';
 import { runBindSteps, type BindRegistry } from './bind-steps.js';
 import { SMPP_MESSAGE_STATE, smppAbsoluteTime } from './message-state.js';
 import type { QueueTracker } from './queue-tracker.js';
-import type { AccountRateLimiter } from './rate-limiter.js';
+import type { RateLimiter } from '../accounts/rate-limiter.js';
 import { translateSubmit } from './submit-translation.js';
 
 /** The system_id we answer binds with. */
@@ -36,7 +36,7 @@ export interface ClientServices {
   gateway: ClientGateway;
   directory: AccountDirectory;
   registry: BindRegistry<SmppSession>;
-  limiter: AccountRateLimiter;
+  limiter: RateLimiter;
   queue: QueueTracker;
   /** Enqueues one session may have waiting for the store before it stops reading. */
   maxPendingPerSession: number;

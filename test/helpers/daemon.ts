@@ -19,6 +19,7 @@ import { stringify } from 'yaml';
 import { loadConfig, type LoadedConfig } from '../../src/config/loader.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
 import type { BehaviourInput } from '../../src/config/simulator-schema.js';
+import type { LogLevel } from '../../src/obs/logger.js';
 import { startSimulator, type Simulator } from '../../simulators/smsc.js';
 import { CLI, ROOT } from './cli.js';
 import { quietLogger } from './esme.js';
@@ -38,6 +39,7 @@ export interface DaemonConfigOptions {
   smpp?: Record<string, unknown>;
   accountDefaults?: Record<string, unknown>;
   moReassembly?: Record<string, unknown>;
+  numbers?: Record<string, unknown>;
 }
 
 /** Writes a daemon configuration into the test's temp directory and returns its path. */
@@ -51,6 +53,7 @@ export function writeDaemonConfig(files: Files, opts: DaemonConfigOptions): stri
       accountDefaults: { throughputMsgPerSec: 5_000, ...opts.accountDefaults },
       accountSeeds: [{ systemId: CLIENT.systemId, passwordFile: clientPassword }],
       ...(opts.moReassembly ? { moReassembly: opts.moReassembly } : {}),
+      ...(opts.numbers ? { numbers: opts.numbers } : {}),
       carriers: [
         {
           name: 'alpha',
@@ -91,23 +94,24 @@ export interface TestDaemon {
   daemon: Daemon;
   sim: Simulator;
   config: LoadedConfig;
+  /** The configuration file, for the CLI run beside the daemon. */
+  file: string;
 }
 
 /** The daemon in this process, its carrier bound, stopped after the test. */
 export async function startTestDaemon(
   t: ExecutionContext,
   files: Files,
-  opts: { name: string; behaviour?: BehaviourInput; smpp?: Record<string, unknown>; accountDefaults?: Record<string, unknown>; moReassembly?: Record<string, unknown> },
+  opts: { name: string; behaviour?: BehaviourInput; smpp?: Record<string, unknown>; accountDefaults?: Record<string, unknown>; moReassembly?: Record<string, unknown>; numbers?: Record<string, unknown> },
 ): Promise<TestDaemon> {
   const sim = await startCarrier(t, opts.behaviour);
-  const config = loadConfig(
-    writeDaemonConfig(files, { name: opts.name, carrierPort: sim.port, smpp: opts.smpp, accountDefaults: opts.accountDefaults, moReassembly: opts.moReassembly }),
-  );
+  const file = writeDaemonConfig(files, { name: opts.name, carrierPort: sim.port, smpp: opts.smpp, accountDefaults: opts.accountDefaults, moReassembly: opts.moReassembly, numbers: opts.numbers });
+  const config = loadConfig(file);
   const daemon = await startDaemon(config, quietLogger);
   t.teardown(() => daemon.stop());
   // Messages submitted before the carrier bind is up would wait a retry backoff.
   await until(() => daemon.gateway.carriers.isAvailable('alpha'));
-  return { daemon, sim, config };
+  return { daemon, sim, config, file };
 }
 
 export interface DaemonProcess {
@@ -118,6 +122,8 @@ export interface DaemonProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The end of what it wrote to stderr (its log), for failure messages. */
   stderr(): string;
+  /** Everything it wrote so far, in full: what a test scans for what must never be printed. */
+  output(): { stdout: string; stderr: string };
   /** The promise, unless the process ends first: then a rejection with its log. */
   whileRunning<T>(promise: Promise<T>): Promise<T>;
 }
@@ -125,11 +131,12 @@ export interface DaemonProcess {
 /**
  * `maskgate start --config file` in a child process, resolved once it printed where
  * clients bind; killed after the test if it still runs. Rejects if it exits before.
+ * It logs at `logLevel` (MASKGATE_LOG_LEVEL; `warn` unless given).
  */
-export async function spawnDaemon(t: ExecutionContext, file: string): Promise<DaemonProcess> {
+export async function spawnDaemon(t: ExecutionContext, file: string, opts: { logLevel?: LogLevel } = {}): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [CLI, 'start', '--config', file], {
     cwd: ROOT,
-    env: { ...process.env, MASKGATE_LOG_LEVEL: 'warn' },
+    env: { ...process.env, MASKGATE_LOG_LEVEL: opts.logLevel ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -138,11 +145,11 @@ export async function spawnDaemon(t: ExecutionContext, file: string): Promise<Da
   });
   let stderr = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-20_000)));
+  child.stderr.on('data', (chunk: string) => (stderr += chunk));
   child.stdout.setEncoding('utf8');
   let stdout = '';
   const port = await new Promise<number>((resolve, reject) => {
-    void exited.then(({ code, signal }) => reject(new Error(`maskgate start ended (${code ?? signal}) before it was ready: ${stderr}`)));
+    void exited.then(({ code, signal }) => reject(new Error(`maskgate start ended (${code ?? signal}) before it was ready: ${stderr.slice(-20_000)}`)));
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const m = /clients bind to smpp:\/\/[\d.]+:(\d+)/.exec(stdout);
@@ -150,8 +157,8 @@ export async function spawnDaemon(t: ExecutionContext, file: string): Promise<Da
     });
   });
   const ended = exited.then(({ code, signal }) => {
-    throw new Error(`maskgate start ended (${code ?? signal}) while the test waited on it: ${stderr}`);
+    throw new Error(`maskgate start ended (${code ?? signal}) while the test waited on it: ${stderr.slice(-20_000)}`);
   });
   ended.catch(() => undefined); // only a waiter's race reports it
-  return { child, port, exited, stderr: () => stderr, whileRunning: (promise) => Promise.race([promise, ended]) };
+  return { child, port, exited, stderr: () => stderr.slice(-20_000), output: () => ({ stdout, stderr }), whileRunning: (promise) => Promise.race([promise, ended]) };
 }

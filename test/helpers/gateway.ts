@@ -50,6 +50,8 @@ export async function startTestGateway(
     sims.set(c.name, sim);
   }
   process.env[MASTER_KEY_ENV] = opts.masterKey ?? randomBytes(32).toString('base64');
+  // Each gateway its own stores: tests of one file share the directory, not their keys.
+  const storeName = opts.storeName ?? randomBytes(4).toString('hex');
   const file = files.write(
     stringify({
       carriers: opts.carriers.map((c) => ({
@@ -66,7 +68,7 @@ export async function startTestGateway(
         ...c.profile,
       })),
       routes: opts.routes ?? [{ name: 'all', failover: opts.carriers.map((c) => c.name) }],
-      stores: { routing: { path: path.join(files.dir, `${opts.storeName ?? randomBytes(4).toString('hex')}.db`) } },
+      stores: { routing: { path: path.join(files.dir, `${storeName}.db`) }, contacts: { path: path.join(files.dir, `${storeName}-contacts.db`) } },
       keys: { masterKeyEnv: MASTER_KEY_ENV },
     }),
   );

@@ -129,9 +129,9 @@ test('list filters by country, region, carrier and state', async (t) => {
   t.deepEqual(await numbers('--country', 'UZ', '--state', 'available', '--region', 'Tashkent'), [uz(1)]);
   const none = await run('list', '--country', 'DE');
   t.is(none.stdout.trim(), 'no numbers match these filters');
-  const badState = await run('list', '--state', 'leased');
+  const badState = await run('list', '--state', 'rented');
   t.is(badState.status, 2);
-  t.regex(badState.stderr, /Allowed choices are available, quarantined, retired/);
+  t.regex(badState.stderr, /Allowed choices are available, leased, cooling, quarantined, retired/);
 });
 
 test('quarantine, release-quarantine and retire change the state; a wrong change exits 2', async (t) => {

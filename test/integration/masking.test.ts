@@ -6,39 +6,17 @@ import test, { type ExecutionContext } from 'ava';
 import type { Pdu } from '../../src/smpp/codec.js';
 import { STATUS } from '../../src/smpp/status.js';
 import { NumberPool } from '../../src/numbers/number-pool.js';
-import type { Simulator } from '../../simulators/smsc.js';
-import { CLIENT, startTestDaemon, until } from '../helpers/daemon.js';
-import { bindEsme, testNumber } from '../helpers/esme.js';
+import { CLIENT, until } from '../helpers/daemon.js';
+import { testNumber } from '../helpers/esme.js';
+import { carrierGot, digits, poolNumbers, startPoolDaemon } from '../helpers/pool-daemon.js';
 import { tempFiles } from '../helpers/temp-files.js';
 
 const files = tempFiles('masking');
 let started = 0;
 const HOUR = 3_600_000;
 
-/** Pool numbers +998 71 230 00nn, hosted by the test carrier 'alpha'. */
-function poolNumbers(count: number, from = 0): string[] {
-  return Array.from({ length: count }, (_, i) => `+99871230${String(from + i).padStart(4, '0')}`);
-}
-
-async function start(t: ExecutionContext, pool: string[], numbers: Record<string, unknown> = {}) {
-  const { daemon, sim } = await startTestDaemon(t, files, { name: `masking-${started++}`, ...numbers });
-  const csv = ['e164,country,carrier,capabilities', ...pool.map((n) => `${n},UZ,alpha,sms-mt;sms-mo`)].join('\n');
-  new NumberPool(daemon.gateway.db).import(csv, { source: 'pool.csv', knownCarriers: ['alpha'] });
-  const client = await bindEsme({ port: daemon.listener.port, ...CLIENT, mode: 'transceiver' });
-  t.teardown(() => client.close());
-  return { daemon, sim, client, gateway: daemon.gateway };
-}
-
+const start = (t: ExecutionContext, pool: string[]) => startPoolDaemon(t, files, { name: `masking-${started++}`, pool });
 const text = (pdu: Pdu) => (Buffer.isBuffer(pdu.short_message) ? pdu.short_message.toString('latin1') : '');
-const digits = (e164: string) => e164.slice(1);
-
-/** The MT the carrier received with this text. */
-async function carrierGot(sim: Simulator, body: string) {
-  const hex = Buffer.from(body, 'latin1').toString('hex');
-  let found: ReturnType<Simulator['messages']['list']>[number] | undefined;
-  await until(() => (found = sim.messages.list(10_000).find((m) => m.short_message_hex === hex)) !== undefined);
-  return found!;
-}
 
 test('mask round trip: MT to the alias reaches R from V; R replies to V and the account gets it from the alias', async (t) => {
   const { gateway, sim, client } = await start(t, poolNumbers(3));
@@ -127,11 +105,18 @@ test('MO to a leased number reaches the lessee; to a cooling or retired number i
   t.is(mo!.source_addr, sender, 'a lease masks nobody: the lessee sees the sender');
   t.is(gateway.leases.require(lease.id).messages, 1);
 
+  // The lessee may send from its number; nobody may send from a pool number not leased to them.
+  const reply = await client.submit({ source_addr: digits(lease.number), source_addr_ton: 1, destination_addr: sender, short_message: 'reply from the lease' });
+  t.is(reply.command_status, 0);
+  t.is((await carrierGot(sim, 'reply from the lease')).source_addr, digits(lease.number));
+  const other = poolNumbers(2, 400).find((n) => n !== lease.number)!;
+  const spoof = await client.submit({ source_addr: digits(other), source_addr_ton: 1, destination_addr: sender, short_message: 'spoofed' });
+  t.is(spoof.command_status, STATUS.ESME_RINVSRCADR);
+
   gateway.leases.release(lease.id);
   sim.injectMo({ from: sender, to: digits(lease.number), text: 'late code' });
   await until(() => gateway.delivers.moUnowned === 1);
 
-  const other = poolNumbers(2, 400).find((n) => n !== lease.number)!;
   new NumberPool(gateway.db).change(other, 'retire');
   sim.injectMo({ from: sender, to: digits(other), text: 'to a retired number' });
   await until(() => gateway.delivers.moUnowned === 2);

@@ -2,7 +2,9 @@ import test from 'ava';
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GatewayError } from '../../src/errors.js';
-import { deriveKey, generateMasterKey, keyCheckValue, loadMasterKey, writeMasterKeyFile } from '../../src/keys/master-key.js';
+import { writeMasterKeyFile } from '../../src/keys/key-file.js';
+import { deriveKey, generateMasterKey, keyCheckValue, loadMasterKeys } from '../../src/keys/master-key.js';
+import type { Config } from '../../src/config/schema.js';
 import { tempFiles } from '../helpers/temp-files.js';
 
 const files = tempFiles('master-key');
@@ -21,6 +23,13 @@ function keyFile(name: string, text: string, mode = 0o600): string {
 
 const KEY = Buffer.alloc(32, 7);
 const KEY_B64 = KEY.toString('base64');
+
+/** The one key a source holds, which must be version 1 (a key without a version). */
+function loadMasterKey(keys: Pick<Config['keys'], 'masterKeyFile' | 'masterKeyEnv'>, configDir: string): Buffer | undefined {
+  const loaded = loadMasterKeys(keys, configDir);
+  if (loaded.size !== 1) throw new Error(`expected one key, got versions ${[...loaded.keys()].join(', ')}`);
+  return loaded.get(1);
+}
 
 test('loads a key file with a comment line, relative to the config directory', (t) => {
   keyFile('commented.key', `# maskgate master key\n${KEY_B64}\n`);
@@ -79,7 +88,7 @@ test('a malformed key file is KEY_INVALID naming the path and the expected form'
     `${Buffer.alloc(33, 1).toString('base64')}\n`, // 33 bytes
     `${KEY.toString('hex')}\n`, // hex, not base64
     `${KEY.toString('base64url')}\n`, // no padding
-    `${KEY_B64}\n${KEY_B64}\n`, // two keys
+    `1:${KEY.toString('hex')}\n`, // a version, then hex
     `${KEY_B64.slice(0, 20)}*${KEY_B64.slice(21)}\n`, // a character outside base64
   ];
   malformed.forEach((text, i) => {
@@ -103,28 +112,28 @@ test.serial('a malformed variable is KEY_INVALID naming it, without echoing the 
 test('writeMasterKeyFile creates the directory 0700 and a 0600 file that loads back', (t) => {
   const file = path.join(dir, 'new-dir', 'nested', 'master.key');
   const key = generateMasterKey();
-  writeMasterKeyFile(file, key, { force: false });
+  writeMasterKeyFile(file, new Map([[1, key]]), { replace: false });
   t.is(statSync(file).mode & 0o777, 0o600);
   t.is(statSync(path.dirname(file)).mode & 0o777, 0o700);
   t.deepEqual(loadMasterKey({ masterKeyFile: file }, dir), key);
-  const lines = readFileSync(file, 'utf8').split('\n');
-  t.true(lines[0]?.startsWith('# maskgate master key'));
-  t.is(lines[1], key.toString('base64'));
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => !l.startsWith('#'));
+  t.true(readFileSync(file, 'utf8').startsWith('# maskgate master key'));
+  t.deepEqual(lines, [`1:${key.toString('base64')}`, '']);
   t.deepEqual(readdirSync(path.dirname(file)), ['master.key']);
 });
 
-test('writeMasterKeyFile refuses to replace an existing file unless forced', (t) => {
+test('writeMasterKeyFile refuses to replace an existing file unless told to', (t) => {
   const file = path.join(dir, 'existing', 'master.key');
   const first = generateMasterKey();
-  writeMasterKeyFile(file, first, { force: false });
-  const err = t.throws(() => writeMasterKeyFile(file, generateMasterKey(), { force: false }), { instanceOf: GatewayError });
+  writeMasterKeyFile(file, new Map([[1, first]]), { replace: false });
+  const err = t.throws(() => writeMasterKeyFile(file, new Map([[1, generateMasterKey()]]), { replace: false }), { instanceOf: GatewayError });
   t.is(err?.code, 'USAGE');
   t.true(err?.message.includes(file));
   t.true(err?.message.includes('makes everything encrypted under the old key unreadable'));
   t.deepEqual(loadMasterKey({ masterKeyFile: file }, dir), first);
 
   const second = generateMasterKey();
-  writeMasterKeyFile(file, second, { force: true });
+  writeMasterKeyFile(file, new Map([[1, second]]), { replace: true });
   t.deepEqual(loadMasterKey({ masterKeyFile: file }, dir), second);
   t.is(statSync(file).mode & 0o777, 0o600);
   t.deepEqual(readdirSync(path.dirname(file)), ['master.key']);

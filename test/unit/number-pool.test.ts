@@ -37,6 +37,8 @@ test('a good file imports every row with its fields, available and never leased'
     capabilities: ['sms-mt', 'sms-mo'],
     reserved: false,
     state: 'available',
+    lease: null,
+    coolingUntil: null,
     leaseCount: 0,
     lastUsedAt: null,
     createdAt: 1_000,

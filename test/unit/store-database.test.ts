@@ -75,7 +75,7 @@ test('a fresh store gets every migration, user_version N, and the key check in m
   t.deepEqual(tables(db), ['accounts', 'messages', 'meta']);
   t.deepEqual(db.prepare('SELECT system_id FROM accounts').pluck().all(), ['default']);
   const meta = new Map((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-  t.is(meta.get('key_check'), keyCheckValue(KEY));
+  t.is(meta.get('key_check:v1'), keyCheckValue(KEY));
   t.false(Number.isNaN(Date.parse(meta.get('created_at') ?? '')));
   t.is(statSync(path.dirname(file)).mode & 0o777, 0o700);
 });
@@ -170,11 +170,11 @@ test('a store created with another master key is KEY_MISMATCH, before any migrat
 test('a migrated store whose key check was removed is refused, not re-keyed', (t) => {
   const file = freshPath();
   openDatabase({ path: file, name: 'routing store', migrations: MIGRATIONS, masterKey: KEY }).close();
-  raw(file, (db) => db.prepare("DELETE FROM meta WHERE key = 'key_check'").run());
+  raw(file, (db) => db.prepare("DELETE FROM meta WHERE key GLOB 'key_check*'").run());
   const err = openError(file, MIGRATIONS, OTHER_KEY);
   t.is(err.code, 'STORE_FAILED');
   t.true(err.message.includes('no key check value'));
-  raw(file, (db) => t.is(db.prepare("SELECT count(*) FROM meta WHERE key = 'key_check'").pluck().get(), 0));
+  raw(file, (db) => t.is(db.prepare("SELECT count(*) FROM meta WHERE key GLOB 'key_check*'").pluck().get(), 0));
 });
 
 test('a file that is not a database is STORE_FAILED naming the path and the cause', (t) => {
@@ -206,5 +206,5 @@ test('migrations not numbered 1..N are refused before the store is touched', (t)
 test('an in-memory store works for tests', (t) => {
   const db = open(t, ':memory:');
   t.is(userVersion(db), 3);
-  t.is(db.prepare("SELECT value FROM meta WHERE key = 'key_check'").pluck().get(), keyCheckValue(KEY));
+  t.is(db.prepare("SELECT value FROM meta WHERE key = 'key_check:v1'").pluck().get(), keyCheckValue(KEY));
 });

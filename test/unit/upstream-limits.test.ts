@@ -4,10 +4,10 @@ import type { MessageState } from '../../src/messages/types.js';
 import { BindRegistry } from '../../src/upstream/bind-steps.js';
 import { smppAbsoluteTime } from '../../src/upstream/message-state.js';
 import { QueueTracker } from '../../src/upstream/queue-tracker.js';
-import { AccountRateLimiter } from '../../src/upstream/rate-limiter.js';
+import { RateLimiter } from '../../src/accounts/rate-limiter.js';
 
 test('the rate limiter gives one second of tokens, then refills at the rate, per account', (t) => {
-  const limiter = new AccountRateLimiter();
+  const limiter = new RateLimiter();
   const taken = (account: string, now: number, n: number) => Array.from({ length: n }, () => limiter.take(account, 10, now)).filter(Boolean).length;
   t.is(taken('a', 0, 15), 10);
   t.is(taken('b', 0, 15), 10); // another account has its own bucket
@@ -16,7 +16,7 @@ test('the rate limiter gives one second of tokens, then refills at the rate, per
 });
 
 test('a rate under 1 msg/s still lets one message through, then one per 1/rate seconds', (t) => {
-  const limiter = new AccountRateLimiter();
+  const limiter = new RateLimiter();
   t.true(limiter.take('a', 0.5, 0));
   t.false(limiter.take('a', 0.5, 1_000));
   t.true(limiter.take('a', 0.5, 2_000));

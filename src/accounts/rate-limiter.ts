@@ -1,4 +1,7 @@
 /**
+ * Rates by key: per-account throughput (the client side; a key per account) and the MO rate
+ * of a pool number (numbers/abuse-guard.ts; a key per number).
+ *
  * Per-account throughput: one token bucket per account, shared by all its binds, refilled
  * continuously and holding at most one second of tokens, so a client gets its msg/s without
  * a burst at each second boundary. A submit without a token is answered ESME_RTHROTTLED
@@ -13,17 +16,17 @@ interface Bucket {
   last: number;
 }
 
-export class AccountRateLimiter {
+export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
-  /** Takes one token from the account's bucket; false when it is empty (over throughput). */
-  take(account: string, ratePerSec: number, now: number): boolean {
+  /** Takes one token from the key's bucket; false when it is empty (over its rate). */
+  take(key: string, ratePerSec: number, now: number): boolean {
     // At least one token fits, so a rate under 1 msg/s still lets a message through now and then.
     const capacity = Math.max(1, ratePerSec);
-    let bucket = this.buckets.get(account);
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = { ratePerSec, tokens: capacity, last: now };
-      this.buckets.set(account, bucket);
+      this.buckets.set(key, bucket);
     }
     bucket.ratePerSec = ratePerSec;
     bucket.tokens = Math.min(capacity, bucket.tokens + (Math.max(0, now - bucket.last) / 1000) * ratePerSec);
