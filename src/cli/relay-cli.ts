@@ -6,7 +6,7 @@
  */
 import { loadConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
-import { e164From } from '../numbers/e164.js';
+import { describeRefusedNumber, e164From } from '../numbers/e164.js';
 import { RelayBook } from '../numbers/relays.js';
 import { openContactStore } from '../store/contact-store.js';
 import { openRoutingStore } from '../store/routing-store.js';
@@ -35,12 +35,6 @@ export function withRelays<T>(ctx: CliContext, run: (relays: RelayBook) => T): T
   }
 }
 
-/** Names a refused real number without quoting it: its last 3 digits, if it has more. */
-function refusedNumber(raw: string): string {
-  const digits = raw.replace(/\D/g, '');
-  return digits.length > 3 ? `the number ending in …${digits.slice(-3)}` : 'the number given';
-}
-
 /**
  * The real numbers given to options, those given as `-` read from standard input, one line
  * each in the order of the options, checked here so that a bad one is a usage error (exit 2)
@@ -56,7 +50,7 @@ export async function realNumbers(given: readonly { flag: string; value: string 
   }
   return given.map((g) => {
     const raw = g.value === '-' ? lines.shift()! : g.value!.trim();
-    if (e164From(raw) === null) throw new GatewayError('USAGE', `${g.flag}: ${refusedNumber(raw)} is not a valid phone number; give + and the country code and full number, digits only`);
+    if (e164From(raw) === null) throw new GatewayError('USAGE', `${g.flag}: ${describeRefusedNumber(raw)} is not a valid phone number; give + and the country code and full number, digits only`);
     return raw;
   });
 }

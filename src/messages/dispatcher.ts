@@ -29,6 +29,7 @@
  * Bounded: at most `maxInFlight` messages are open in memory; the rest wait on disk.
  */
 import type { Logger } from '../obs/logger.js';
+import { smppDigits } from '../numbers/e164.js';
 import { CircuitBreaker } from '../routing/circuit-breaker.js';
 import { classifyStatus, finalStateFor } from '../routing/retry-policy.js';
 import type { AttemptRecord, ClaimedMessage, MessageStore } from './message-store.js';
@@ -52,7 +53,6 @@ export interface RelayAddressing {
 const TON_INTERNATIONAL = 1;
 const TON_ALPHANUMERIC = 5;
 const NPI_E164 = 1;
-const digitsOf = (e164: string) => (e164.startsWith('+') ? e164.slice(1) : e164);
 
 export interface DispatcherOptions {
   store: MessageStore;
@@ -186,10 +186,10 @@ export class Dispatcher {
         this.counters.failed++;
         return this.o.store.settle(m, [], { kind: 'final', state: 'UNDELIVERABLE', errorCode: NO_ROUTE_STATUS });
       }
-      c = { ...c, sourceAddr: digitsOf(target.from), sourceTon: TON_INTERNATIONAL, sourceNpi: NPI_E164, destinationAddr: digitsOf(target.to), destTon: TON_INTERNATIONAL, destNpi: NPI_E164 };
+      c = { ...c, sourceAddr: smppDigits(target.from), sourceTon: TON_INTERNATIONAL, sourceNpi: NPI_E164, destinationAddr: smppDigits(target.to), destTon: TON_INTERNATIONAL, destNpi: NPI_E164 };
     }
     // From one of our pool numbers (a mask's, a session's or a lease's): through its host.
-    const hostedBy = c.sourceTon !== TON_ALPHANUMERIC && /^\+?\d+$/.test(c.sourceAddr) ? this.o.hostingCarrier?.(`+${digitsOf(c.sourceAddr)}`) : undefined;
+    const hostedBy = c.sourceTon !== TON_ALPHANUMERIC && /^\+?\d+$/.test(c.sourceAddr) ? this.o.hostingCarrier?.(`+${smppDigits(c.sourceAddr)}`) : undefined;
     // The parts of one long message draw the same carrier (see RouteInput.stickyKey).
     const stickyKey = c.partOf && `${m.account}\n${c.sourceAddr}\n${c.destinationAddr}\n${c.partOf.reference}\n${c.partOf.total}`;
     const decision = hostedBy

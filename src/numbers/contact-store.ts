@@ -26,7 +26,7 @@ import { GatewayError } from '../errors.js';
 import { open, seal } from '../keys/envelope.js';
 import { deriveKey } from '../keys/master-key.js';
 import { randomPiece } from '../keys/random-pool.js';
-import { e164From } from './e164.js';
+import { describeRefusedNumber, e164From } from './e164.js';
 
 export interface ContactKeys {
   /** Seals new numbers; read at every seal, so a key ring's new version applies at once. */
@@ -64,16 +64,10 @@ function normaliseE164(raw: string): string {
   if (e164 === null) {
     throw new GatewayError(
       'BAD_DESTINATION',
-      `${describeRefused(raw)} is not a valid E.164 phone number: give the country code and the full number, digits only with an optional leading +`,
+      `${describeRefusedNumber(raw)} is not a valid E.164 phone number: give the country code and the full number, digits only with an optional leading +`,
     );
   }
   return e164; // both spellings (with and without '+') meet at one index
-}
-
-/** Names a refused number without quoting it: its last 3 digits, only if it has more than that. */
-function describeRefused(raw: string): string {
-  const digits = raw.replace(/\D/g, '');
-  return digits.length > 3 ? `the number ending in …${digits.slice(-3)}` : 'the number given';
 }
 
 function newContactId(): string {

@@ -33,3 +33,17 @@ export function e164FromAddress(addr: string, ton: number, homeCountry: string |
   const parsed = parsePhoneNumberFromString(addr, homeCountry as CountryCode);
   return parsed?.isValid() ? parsed.number : null;
 }
+
+/**
+ * Names a real number that was refused without quoting it (PRODUCT.md: no full number in an
+ * error): its last 3 digits, only if it has more than that.
+ */
+export function describeRefusedNumber(raw: string): string {
+  const digits = raw.replace(/\D/g, '');
+  return digits.length > 3 ? `the number ending in …${digits.slice(-3)}` : 'the number given';
+}
+
+/** An E.164 number as SMPP address fields carry it: the digits, without '+'. */
+export function smppDigits(e164: string): string {
+  return e164.startsWith('+') ? e164.slice(1) : e164;
+}

@@ -25,7 +25,7 @@
  */
 import type { MessageContent } from '../messages/types.js';
 import type { Database, Statement } from 'better-sqlite3';
-import { e164FromAddress } from './e164.js';
+import { e164FromAddress, smppDigits } from './e164.js';
 import type { Lease, LeaseBook } from './leases.js';
 import type { RelayBook, RelayLeg } from './relays.js';
 import type { AbuseGuard } from './abuse-guard.js';
@@ -49,7 +49,6 @@ const TON_UNKNOWN = 0;
 const NPI_UNKNOWN = 0;
 const TON_INTERNATIONAL = 1;
 const NPI_E164 = 1;
-const digitsOf = (e164: string) => (e164.startsWith('+') ? e164.slice(1) : e164);
 
 interface PoolRow {
   state: string;
@@ -80,7 +79,7 @@ export class MoRouter {
 
   route(content: MessageContent): MoRoute {
     const now = (this.o.now ?? Date.now)();
-    const digits = digitsOf(content.destinationAddr);
+    const digits = smppDigits(content.destinationAddr);
     const number = /^\d{1,15}$/.test(digits) ? `+${digits}` : undefined;
     const pool = number === undefined ? undefined : this.#pool.get(number);
     if (number === undefined || pool === undefined) {
@@ -131,14 +130,14 @@ export class MoRouter {
 
   #relay(leg: RelayLeg, content: MessageContent): MoDelivery | { kind: 'refused'; why: MoRefusal } {
     if (leg.kind === 'mask') {
-      const masked = { ...content, sourceAddr: leg.alias, sourceTon: TON_UNKNOWN, sourceNpi: NPI_UNKNOWN, destinationAddr: digitsOf(leg.number), destTon: TON_INTERNATIONAL, destNpi: NPI_E164 };
+      const masked = { ...content, sourceAddr: leg.alias, sourceTon: TON_UNKNOWN, sourceNpi: NPI_UNKNOWN, destinationAddr: smppDigits(leg.number), destTon: TON_INTERNATIONAL, destNpi: NPI_E164 };
       return { kind: 'mask', account: leg.account, leg, content: masked };
     }
     const peer = leg.peerLeg === null ? undefined : this.o.relays.leg(leg.peerLeg);
     if (!peer || peer.endedAt !== null) return { kind: 'refused', why: 'no-holder' };
     // What the relayed message will be: from the number the other party knows, to that
     // party's alias (the dispatcher puts the real number in only when it sends).
-    const relayed = { ...content, sourceAddr: digitsOf(peer.number), sourceTon: TON_INTERNATIONAL, sourceNpi: NPI_E164, destinationAddr: peer.alias, destTon: TON_UNKNOWN, destNpi: NPI_UNKNOWN };
+    const relayed = { ...content, sourceAddr: smppDigits(peer.number), sourceTon: TON_INTERNATIONAL, sourceNpi: NPI_E164, destinationAddr: peer.alias, destTon: TON_UNKNOWN, destNpi: NPI_UNKNOWN };
     return { kind: 'session', account: leg.account, leg, peer, content: relayed };
   }
 }

@@ -27,7 +27,7 @@ import { randomInt } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { GatewayError } from '../errors.js';
 import type { ContactStore } from './contact-store.js';
-import { countryOfE164, e164From } from './e164.js';
+import { countryOfE164, describeRefusedNumber, e164From } from './e164.js';
 import { maskView, toLeg, type LegEndReason, type LegRow, type MaskView, type RelayLeg, type RelayPolicy, type RelayRequest, type SessionRow, type SessionView } from './relay-types.js';
 import { LEAST_RECENTLY_USED_SQL, NoNumberAvailable, NUMBER_ELIGIBLE_SQL, describePool, markNumberUsed, newId } from './leases.js';
 
@@ -41,9 +41,7 @@ const MAX_REFERENCE = 64;
 function realNumberArg(raw: string): string {
   const e164 = e164From(raw);
   if (e164 === null) {
-    const digits = raw.replace(/\D/g, '');
-    const named = digits.length > 3 ? `the number ending in …${digits.slice(-3)}` : 'the number given';
-    throw new GatewayError('BAD_DESTINATION', `${named} is not a valid E.164 phone number: give the country code and the full number`);
+    throw new GatewayError('BAD_DESTINATION', `${describeRefusedNumber(raw)} is not a valid E.164 phone number: give the country code and the full number`);
   }
   return e164;
 }
