@@ -94,8 +94,20 @@ export class ContactStore {
 
   /** The contact id of a real number, made on first use; the same id for every spelling of it. */
   contactFor(e164: string): string {
-    const number = normaliseE164(e164);
+    return this.party(e164).contactId;
+  }
+
+  /**
+   * A masked party as the routing store may know it: its contact id (made on first use) and
+   * blind index, with its E.164 form; the number is read and checked once.
+   */
+  party(raw: string): { contactId: string; index: string; e164: string } {
+    const number = normaliseE164(raw);
     const index = this.indexOf(number);
+    return { contactId: this.contactOf(number, index), index, e164: number };
+  }
+
+  private contactOf(number: string, index: string): string {
     const existing = this.byIndex.get(index);
     if (existing !== undefined) return existing;
     const id = newContactId();
@@ -118,6 +130,14 @@ export class ContactStore {
   /** What the routing store may hold instead of a real number: hex HMAC-SHA256 of its E.164 form. */
   blindIndex(e164: string): string {
     return this.indexOf(normaliseE164(e164));
+  }
+
+  /**
+   * The blind index of a number e164.ts already made canonical (`e164From`,
+   * `e164FromAddress`): the MO path has parsed the sender once and need not parse it again.
+   */
+  blindIndexOfCanonical(e164: string): string {
+    return this.indexOf(e164);
   }
 
   private indexOf(normalised: string): string {

@@ -29,7 +29,6 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { Config } from '../config/schema.js';
 import { GatewayError } from '../errors.js';
 import { randomPiece } from '../keys/random-pool.js';
-import { normaliseE164 } from './number-csv.js';
 
 export type LeaseEndReason = 'ttl' | 'release' | 'cap';
 
@@ -313,11 +312,4 @@ export class LeaseBook {
       return true;
     })();
   }
-}
-
-/** A pool number given by an operator or an account, normalised, or a USAGE error. */
-export function poolNumberArg(text: string): string {
-  const e164 = normaliseE164(text);
-  if (e164 === null) throw usage(`${JSON.stringify(text)} is not a valid E.164 number (give + and digits, e.g. +998712001234)`);
-  return e164;
 }

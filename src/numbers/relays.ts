@@ -40,9 +40,7 @@ const MAX_REFERENCE = 64;
 /** A party's real number as given, or BAD_DESTINATION naming at most its last digits. */
 function realNumberArg(raw: string): string {
   const e164 = e164From(raw);
-  if (e164 === null) {
-    throw new GatewayError('BAD_DESTINATION', `${describeRefusedNumber(raw)} is not a valid E.164 phone number: give the country code and the full number`);
-  }
+  if (e164 === null) throw new GatewayError('BAD_DESTINATION', `${describeRefusedNumber(raw)} is not a valid E.164 phone number: give the country code and the full number`);
   return e164;
 }
 
@@ -131,8 +129,8 @@ export class RelayBook {
 
   /** The party as the routing store may hold it: contact id and blind index (and its country). */
   #party(raw: string): { contactId: string; partyIndex: string; country: string | null } {
-    const e164 = realNumberArg(raw);
-    return { contactId: this.#contacts.contactFor(e164), partyIndex: this.#contacts.blindIndex(e164), country: countryOfE164(e164) };
+    const { contactId, index, e164 } = this.#contacts.party(realNumberArg(raw));
+    return { contactId, partyIndex: index, country: countryOfE164(e164) };
   }
 
   #requireAccount(account: string): void {
@@ -221,9 +219,9 @@ export class RelayBook {
     return row && toLeg(row);
   }
 
-  /** The blind index of a real number, for matching its messages to legs. */
+  /** The blind index of a real number made canonical by e164.ts, for matching its messages to legs. */
   partyIndexOf(e164: string): string {
-    return this.#contacts.blindIndex(e164);
+    return this.#contacts.blindIndexOfCanonical(e164);
   }
 
   /**

@@ -5,7 +5,8 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { loadConfig } from '../../src/config/loader.js';
-import { LeaseBook } from '../../src/numbers/leases.js';
+import { LeaseBook, type Lease } from '../../src/numbers/leases.js';
+import type { Shown } from '../../src/cli/holder-state.js';
 import { NumberPool } from '../../src/numbers/number-pool.js';
 import { openRoutingStore } from '../../src/store/routing-store.js';
 import { maskgate, maskgateWithInput } from '../helpers/cli.js';
@@ -60,17 +61,8 @@ function neverPrinted(t: ExecutionContext, printed: Run[], reals: string[]): voi
   }
 }
 
-interface LeaseJson {
-  id: string;
-  number: string;
-  account: string;
-  reference: string | null;
-  createdAt: number;
-  expiresAt: number;
-  messageCap: number | null;
-  state: string;
-  endReason: string | null;
-}
+/** What `--json` prints for a lease: the store's record and its state (cli/holder-state.ts). */
+type LeaseJson = Shown<Lease>;
 
 test.serial('leases request, show, list and release, as text and JSON', async (t) => {
   const { cli } = await setup(3);
