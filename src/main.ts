@@ -43,6 +43,7 @@ import { NumberPool } from './numbers/number-pool.js';
 import { HeldMo } from './messages/held-mo.js';
 import { HeldReleaser } from './messages/held-releaser.js';
 import type { MessageContent } from './messages/types.js';
+import { AuditLog } from './obs/audit.js';
 
 /** Validity of a message whose client gave none: what carriers commonly default to. */
 const DEFAULT_VALIDITY_MS = 48 * 3600_000;
@@ -81,6 +82,8 @@ export interface Gateway {
   routeMo(prefixOwner: (destination: string) => string | undefined): void;
   /** The routing store's connection, for the services that share it (accounts). */
   readonly db: Database;
+  /** The hash-chained audit trail, on the daemon's connection (actor `daemon` or the one acting). */
+  readonly audit: AuditLog;
   stop(): Promise<void>;
 }
 
@@ -93,7 +96,7 @@ export interface GatewayOptions {
 
 export async function startGateway(config: LoadedConfig, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   // Commits are fsynced off the event loop (store/wal-sync.ts), before anyone is answered.
-  const { db, keyRing, moPartsKey, createdKeyFile } = openRoutingStore(config, { syncOffLoop: true });
+  const { db, keyRing, moPartsKey, auditKey, createdKeyFile } = openRoutingStore(config, { syncOffLoop: true });
   // The double list's second half: a wrong key stops the start here (KEY_MISMATCH).
   let contactStore: ReturnType<typeof openContactStore>;
   try {
@@ -234,6 +237,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
       moRouter = new MoRouter({ db, leases, relays, prefixOwner, guard: abuse, quarantine });
     },
     db,
+    audit: new AuditLog(db, auditKey),
     stop() {
       stopping ??= (async () => {
         clearInterval(sweeper);

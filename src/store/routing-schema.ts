@@ -299,4 +299,96 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX held_mo_released ON held_mo (released_at) WHERE released_at IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    description: 'the audit trail, append-only and hash-chained',
+    // obs/audit.ts: each row's hash is an HMAC (the store's audit-chain secret) over the
+    // previous row's hash and this row's fields, so a row changed, removed or moved breaks the
+    // chain, and nobody without the master key can recompute it. The triggers stop the
+    // daemon and the CLI from changing history by mistake; `audit verify` catches the rest.
+    // `detail` is JSON chosen by the caller: ids, names and counts, never a real phone number.
+    up: `
+      CREATE TABLE audit_log (
+        seq                 INTEGER PRIMARY KEY,  -- 1, 2, 3, ... with no gaps
+        at                  INTEGER NOT NULL,     -- epoch ms
+        actor               TEXT NOT NULL,        -- cli:<user>, api:<token id>, smpp:<system_id>, daemon
+        action              TEXT NOT NULL,        -- noun.verb, e.g. account.add, bind.refused
+        subject             TEXT,                 -- what it acted on: a system_id, a token id, a lease id
+        detail              TEXT NOT NULL,        -- JSON object
+        prev_hash           TEXT NOT NULL,        -- hex; the first row's is 64 zeros
+        hash                TEXT NOT NULL         -- hex HMAC-SHA256
+      ) STRICT;
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    `,
+  },
+  {
+    version: 10,
+    description: 'HTTP API tokens',
+    // A token is shown once, as mg_<id>_<secret>; only SHA-256 of the secret is kept (the
+    // secret is 32 random bytes, so a slow hash adds nothing). Admin tokens also carry a
+    // TOTP secret, sealed under the routing-bodies key (AAD: the token id), and the last
+    // TOTP time step used, so a code is accepted once.
+    up: `
+      CREATE TABLE api_tokens (
+        id                  TEXT PRIMARY KEY,
+        name                TEXT NOT NULL,
+        role                TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'client', 'auditor')),
+        account             TEXT,                 -- the client role's account (system_id)
+        secret_hash         BLOB NOT NULL,        -- SHA-256 of the secret part
+        totp_secret         BLOB,                 -- sealed; admin tokens only
+        totp_last_step      INTEGER,
+        created_at          INTEGER NOT NULL,
+        expires_at          INTEGER,
+        revoked_at          INTEGER,
+        last_used_at        INTEGER,
+        CHECK ((role = 'client') = (account IS NOT NULL)),
+        CHECK ((role = 'admin') = (totp_secret IS NOT NULL))
+      ) STRICT;
+    `,
+  },
+  {
+    version: 11,
+    description: 'webhooks: each account\'s endpoint, and the durable outbox',
+    // api/webhooks: an event (an MO to a lease, mask or session; an expiry; a DLR) becomes
+    // an outbox row in the same commit as what caused it, and a sender delivers rows with
+    // retries and backoff until `dead_at` (the retry window) dead-letters them. The payload
+    // is sealed (AAD: the id): an MO's text and a lessee's correspondent are in it. The
+    // signing secret is sealed too (AAD: the system_id), since it is shown only when set.
+    up: `
+      ALTER TABLE accounts ADD COLUMN webhook_url TEXT;
+      ALTER TABLE accounts ADD COLUMN webhook_secret BLOB;      -- sealed HMAC key
+      ALTER TABLE accounts ADD COLUMN webhook_events TEXT;      -- JSON array of event types; NULL = all
+
+      CREATE TABLE webhook_outbox (
+        seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                  TEXT NOT NULL UNIQUE,  -- the event id, sent in the body (idempotency)
+        account             TEXT NOT NULL,
+        event               TEXT NOT NULL,         -- mo, lease.expired, mask.expired, session.expired, dlr
+        payload             BLOB NOT NULL,         -- sealed JSON body
+        created_at          INTEGER NOT NULL,
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at     INTEGER NOT NULL,
+        last_error          TEXT,                  -- HTTP status or network error, no body
+        delivered_at        INTEGER,
+        dead_at             INTEGER                -- dead-lettered: retries ended
+      ) STRICT;
+      CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL AND dead_at IS NULL;
+      CREATE INDEX webhook_outbox_dead ON webhook_outbox (dead_at) WHERE dead_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 12,
+    description: 'messages held by a content rule',
+    // A message a content rule holds is accepted (durable, answered with its id) but not
+    // queued: queued = 0, state ACCEPTED, held_rule set, until an operator releases it
+    // (queued again) or drops it (REJECTED, with a receipt if asked for).
+    up: `
+      ALTER TABLE messages ADD COLUMN held_rule TEXT;
+      CREATE INDEX messages_held ON messages (submitted_at) WHERE held_rule IS NOT NULL;
+    `,
+  },
 ];

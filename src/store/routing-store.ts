@@ -18,6 +18,8 @@ export interface OpenedRoutingStore {
   keyRing: KeyRing;
   /** The HMAC key of the group keys of long MO parts (messages/mo-parts.ts). */
   moPartsKey: Buffer;
+  /** The HMAC key of the audit trail's hash chain (obs/audit.ts). */
+  auditKey: Buffer;
   createdKeyFile: string | undefined;
 }
 
@@ -29,11 +31,12 @@ export function openRoutingStore(config: LoadedConfig, opts: { syncOffLoop?: boo
     name: 'routing store',
     migrations: ROUTING_MIGRATIONS,
     masterKey: keyRing.masters,
-    secrets: ['mo-parts'],
+    secrets: ['mo-parts', 'audit-chain'],
     ...opts,
   });
   try {
-    return { db, keyRing, moPartsKey: readStoreSecret(db, 'mo-parts', keyRing.keysFor('store-secrets').keyFor), createdKeyFile };
+    const secretKeys = keyRing.keysFor('store-secrets').keyFor;
+    return { db, keyRing, moPartsKey: readStoreSecret(db, 'mo-parts', secretKeys), auditKey: readStoreSecret(db, 'audit-chain', secretKeys), createdKeyFile };
   } catch (err) {
     db.close();
     throw err;

@@ -36,6 +36,9 @@ export const ROUTING_SEALED: readonly SealedColumn[] = [
   { table: 'client_mo', column: 'content', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId },
   { table: 'mo_parts', column: 'content', purpose: 'routing-bodies', aadColumns: ['group_key', 'seq'], aad: (row) => partAad(String(row.group_key), Number(row.seq)) },
   { table: 'held_mo', column: 'content', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId },
+  { table: 'webhook_outbox', column: 'payload', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId },
+  { table: 'accounts', column: 'webhook_secret', purpose: 'routing-bodies', aadColumns: ['system_id'], aad: (row) => Buffer.from(`webhook:${String(row.system_id)}`), rows: (t) => `${t}.webhook_secret IS NOT NULL` },
+  { table: 'api_tokens', column: 'totp_secret', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId, rows: (t) => `${t}.totp_secret IS NOT NULL` },
   META_SECRETS,
 ];
 

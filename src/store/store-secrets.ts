@@ -18,8 +18,15 @@ import { currentVersion, MASTER_KEY_BYTES, type MasterKeys } from '../keys/key-f
 import { deriveKey } from '../keys/master-key.js';
 import type { Database } from './database.js';
 
-/** The secrets, named after the purpose their legacy value derived from. */
-export type StoreSecret = 'blind-index' | 'mo-parts';
+/**
+ * The secrets. The first two are named after the purpose their legacy value derived from;
+ * 'audit-chain' (the HMAC key of the audit trail's hash chain, obs/audit.ts) is newer than
+ * that scheme and is random in every store.
+ */
+export type StoreSecret = 'blind-index' | 'mo-parts' | 'audit-chain';
+
+/** Secrets that existed before secrets were kept, whose old stores derived them from key version 1. */
+const LEGACY: ReadonlySet<StoreSecret> = new Set(['blind-index', 'mo-parts']);
 
 const PREFIX = 'secret:';
 
@@ -45,11 +52,12 @@ export function ensureStoreSecrets(db: Database, secrets: readonly StoreSecret[]
   for (const secret of secrets) {
     const name = PREFIX + secret;
     if (exists.get(name) !== undefined) continue;
-    insert.run(name, seal(sealKey, version, newStore ? randomBytes(MASTER_KEY_BYTES) : legacyValue(secret, masters), secretAad(name)));
+    const value = newStore || !LEGACY.has(secret) ? randomBytes(MASTER_KEY_BYTES) : legacyValue(secret as 'blind-index' | 'mo-parts', masters);
+    insert.run(name, seal(sealKey, version, value, secretAad(name)));
   }
 }
 
-function legacyValue(secret: StoreSecret, masters: MasterKeys): Buffer {
+function legacyValue(secret: 'blind-index' | 'mo-parts', masters: MasterKeys): Buffer {
   const v1 = masters.get(1);
   if (v1 === undefined) {
     throw new GatewayError('KEY_MISSING', `the store predates sealed ${secret} keys, whose value derives from master key version 1, and no version 1 is loaded; add the version 1 key to the key file`);
