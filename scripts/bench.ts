@@ -2,6 +2,7 @@
  * Benchmarks (not tests): `npm run bench -- --scenario NAME [--messages N] [--window W]`,
  * and for `relay` `[--rate R]` (offered msg/s; default: as fast as the window allows).
  * `masks`: `--window` bounds the round trips outstanding (MT sent, reply not yet back).
+ * `api`: `--messages` lease requests and status reads, `--concurrency` HTTP requests outstanding (at most 256).
  * Progress goes to stderr; the last line on stdout is one JSON object with the figures.
  */
 import { parseArgs } from 'node:util';
@@ -12,6 +13,7 @@ import { benchBacklog } from './bench/backlog.js';
 import { benchCodec } from './bench/codec.js';
 import { benchRelay } from './bench/relay.js';
 import { benchMasks } from './bench/masks.js';
+import { benchApi } from './bench/api.js';
 
 interface BenchOptions {
   messages: number;
@@ -28,6 +30,7 @@ const SCENARIOS: Record<string, (o: BenchOptions) => Promise<object>> = {
   codec: (o) => benchCodec(o),
   relay: (o) => benchRelay(o),
   masks: (o) => benchMasks(o),
+  api: (o) => benchApi(o),
 };
 
 const { values } = parseArgs({

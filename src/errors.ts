@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'THROTTLED',
   'QUEUE_FULL',
   'MALFORMED_PDU',
+  // content rules: a submit refused for what it says
+  'CONTENT_BLOCKED',
   // transport
   'CONNECT_TIMEOUT',
   'BIND_TIMEOUT',

@@ -37,13 +37,31 @@ import { LeaseBook } from './numbers/leases.js';
 import { RelayBook } from './numbers/relays.js';
 import { MoRouter } from './numbers/mo-router.js';
 import { MoRecipients } from './messages/mo-recipients.js';
-import { NumberSweeper } from './numbers/number-sweeper.js';
+import { NumberSweeper, type EndedHolders } from './numbers/number-sweeper.js';
+import { WebhookSettings } from './accounts/webhook-settings.js';
+import { WebhookOutbox } from './api/webhook-outbox.js';
+import { WebhookEvents } from './api/webhook-events.js';
+import { WebhookSender } from './api/webhook-sender.js';
 import { AbuseGuard } from './numbers/abuse-guard.js';
 import { NumberPool } from './numbers/number-pool.js';
 import { HeldMo } from './messages/held-mo.js';
 import { HeldReleaser } from './messages/held-releaser.js';
 import type { MessageContent } from './messages/types.js';
-import { AuditLog } from './obs/audit.js';
+import { AuditLog, type AuditEntry } from './obs/audit.js';
+import { ContentRules } from './accounts/content-rules.js';
+import { ContentGuard } from './accounts/content-guard.js';
+import { submitText } from './upstream/submit-text.js';
+import { Retention } from './store/retention.js';
+import { RetentionSchedule } from './store/retention-schedule.js';
+import { GatewayMetrics } from './obs/metrics.js';
+import { statusLabel } from './smpp/status.js';
+import { SubmitTally } from './accounts/submit-tally.js';
+import { ApiTokens } from './accounts/api-tokens.js';
+import { startHttpApi, type HttpApi } from './api/http-api.js';
+import type { ApiServices } from './api/api-services.js';
+import { auditConfigLoad } from './obs/config-audit.js';
+import { StatusPublisher } from './obs/status-snapshot.js';
+import { BindAudit } from './upstream/bind-audit.js';
 
 /** Validity of a message whose client gave none: what carriers commonly default to. */
 const DEFAULT_VALIDITY_MS = 48 * 3600_000;
@@ -55,8 +73,12 @@ const MAX_PENDING_WRITES = 50_000;
 const DRAIN_DEADLINE_MS = 10_000;
 
 export interface Gateway {
-  /** Accepts a message; resolves with our message id once it is durable. */
-  enqueue(message: NewMessage): Promise<string>;
+  /**
+   * Accepts a message; resolves with our message id once it is durable. Content rules apply
+   * here (CONTENT_BLOCKED, or stored held); `actor` is who submitted it, for their audit
+   * rows: `smpp:<system_id>` unless given (the HTTP API gives `api:<token id>`).
+   */
+  enqueue(message: NewMessage, actor?: string): Promise<string>;
   status(id: string): MessageStatus | undefined;
   readonly store: MessageStore;
   readonly carriers: CarrierManager;
@@ -75,6 +97,8 @@ export interface Gateway {
   readonly numberSweeper: NumberSweeper;
   /** Abuse controls on pool numbers (counters). */
   readonly abuse: AbuseGuard;
+  /** The webhook outbox's sender: counters, and the events waiting for delivery. */
+  readonly webhooks: Pick<WebhookSender, 'counters' | 'depth'>;
   /**
    * Where MO go: pool numbers by their leases, masks and sessions, other numbers by the
    * account owning their prefix. Until this is called, carriers' MO are answered "try later".
@@ -84,6 +108,18 @@ export interface Gateway {
   readonly db: Database;
   /** The hash-chained audit trail, on the daemon's connection (actor `daemon` or the one acting). */
   readonly audit: AuditLog;
+  /** Prometheus metrics: the gateway's series; the daemon attaches the client side's. */
+  readonly metrics: GatewayMetrics;
+  /** The routing-bodies keys, for services that seal their own records (API tokens' TOTP secrets). */
+  readonly bodyKeys: BodyKeys;
+  /** The pool of virtual numbers (read-outs). */
+  readonly pool: NumberPool;
+  /** Resolves once every commit made so far is on disk (the connection defers fsync). */
+  sync(): Promise<void>;
+  /** Content rules' verdicts per rule and account (for /metrics). */
+  readonly content: Pick<ContentGuard, 'counts'>;
+  /** Retention passes (`retention.intervalMs`); `runNow` runs one at once. */
+  readonly retention: Pick<RetentionSchedule, 'runNow'>;
   stop(): Promise<void>;
 }
 
@@ -109,11 +145,41 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   if (createdKeyFile) logger.warn('created a new master key (keys.createIfMissing): back it up, the stores are unreadable without it', { file: createdKeyFile });
   // Its `current` is read at each seal: after `keys rotate` adds a key, the next record uses it.
   const keys: BodyKeys = keyRing.keysFor('routing-bodies');
+  const audit = new AuditLog(db, auditKey);
+  const auditOrLog = (entry: AuditEntry) => {
+    try {
+      audit.record(entry);
+    } catch (err) {
+      logger.error('an audit row could not be written', { action: entry.action, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  // Content rules: every submit, SMPP or HTTP, passes them in enqueue below.
+  const content = new ContentGuard({ rules: new ContentRules(config.contentRules), textOf: submitText, audit: auditOrLog });
+  // Webhooks: each event joins the outbox in the commit of what caused it (api/webhook-events.ts).
+  const webhookSettings = new WebhookSettings(db, keys);
+  const outbox = new WebhookOutbox(db, keys);
+  const webhookEvents = new WebhookEvents({
+    db,
+    outbox,
+    settings: webhookSettings,
+    leg: (id) => relays.leg(id),
+    isAlias: (address) => relays.isAlias(address),
+    textOf: (carrier) => config.carriers.find((c) => c.name === carrier) ?? carrierTextDefaults,
+    logger,
+  });
+  const metrics = new GatewayMetrics();
   const store = new MessageStore({
     db,
     keys,
-    batch: { maxBatch: config.stores.groupCommit.maxBatch, maxDelayMs: config.stores.groupCommit.maxDelayMs, maxPending: MAX_PENDING_WRITES, sync: wal.sync },
+    batch: {
+      maxBatch: config.stores.groupCommit.maxBatch,
+      maxDelayMs: config.stores.groupCommit.maxDelayMs,
+      maxPending: MAX_PENDING_WRITES,
+      sync: wal.sync,
+      onCommit: (_ops, ms) => metrics.committed(ms),
+    },
     defaultValidityMs: DEFAULT_VALIDITY_MS,
+    onFinal: (final) => webhookEvents.dlr(final),
   });
   const recovered = store.recoverInFlight();
   if (recovered > 0) logger.warn('messages in flight at the last stop are queued again (at-least-once)', { count: recovered });
@@ -125,11 +191,11 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   const formatOf = (carrier: string) => dlrIdFormat.get(carrier) ?? 'hex';
   const routes = new RouteTable(config.routes);
   const carriers = new CarrierManager(config, logger);
-  const mo = new MoInbox({ db, keys, writes: store.writes });
+  const mo = new MoInbox({ db, keys, writes: store.writes, onInsert: (inserted) => webhookEvents.mo(inserted) });
   const leases = new LeaseBook(db, config.numbers.leases);
   const relays = new RelayBook({ db, contacts: contactStore.contacts, policy: config.numbers.relays, cooldownMs: config.numbers.leases.cooldownMs });
   let wakeDispatcher = () => {};
-  const recipients = new MoRecipients({ inbox: mo, store, accountOfLeg: (leg) => relays.leg(leg)?.account, relayed: () => wakeDispatcher() });
+  const recipients = new MoRecipients({ inbox: mo, store, accountOfLeg: (leg) => relays.leg(leg)?.account, relayed: () => wakeDispatcher(), onRelay: (relay) => webhookEvents.relayed(relay) });
   const moParts = new MoParts({ db, keys, groupKey: moPartsKey, writes: store.writes, inbox: recipients });
   const carrierText = new Map(config.carriers.map((c) => [c.name, c] as const));
   const moReassembly = new MoReassembly({
@@ -169,12 +235,23 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   });
 
   wakeDispatcher = () => dispatcher.wake();
-  const numberSweeper = new NumberSweeper({ leases, relays, intervalMs: config.numbers.leases.sweepIntervalMs, logger });
+  const numberSweeper = new NumberSweeper({
+    leases,
+    relays,
+    intervalMs: config.numbers.leases.sweepIntervalMs,
+    logger,
+    // In the transaction that ends them: the events and audit rows commit with the ends.
+    onEnded: (ended) => {
+      webhookEvents.expired(ended);
+      auditExpiries(audit, ended);
+    },
+  });
   const abuse = new AbuseGuard(config.numbers.abuse);
   const pool = new NumberPool(db);
   const quarantine = (number: string) => {
     try {
       pool.change(number, 'quarantine');
+      audit.record({ actor: 'daemon', action: 'number.quarantine', subject: number, detail: { state: 'quarantined', reason: 'numbers.abuse.distinctSenders' } });
       logger.warn('a pool number heard from too many distinct senders and was quarantined (numbers.abuse.distinctSenders); `maskgate numbers release-quarantine` makes it available again', { poolNumber: number });
     } catch (err) {
       logger.warn('a pool number tripped the distinct-senders threshold but could not be quarantined', { error: err instanceof Error ? err.message : String(err) });
@@ -182,10 +259,26 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   };
   const heldReleaser = new HeldReleaser({ held: heldMo, writes: store.writes, take: (recipient, carrier, content) => moReassembly.take(recipient, carrier, content), intervalMs: config.numbers.abuse.releasePollMs, logger });
 
+  store.events.on('final', (_id, state, _account, sinceSubmitMs) => metrics.final(state, sinceSubmitMs));
+  metrics.attach({ carriers: () => carriers.status(), statusName: statusLabel, pools: () => pool.availability(), sweep: numberSweeper.counters, abuse: abuse.counters, delivers });
+
   carriers.start();
   dispatcher.start();
   numberSweeper.start();
   heldReleaser.start();
+  const retention = new RetentionSchedule({
+    retention: new Retention({ db, contactsDb: contactStore.db, contacts: contactStore.contacts, policy: config.retention }),
+    intervalMs: config.retention.intervalMs,
+    audit: auditOrLog,
+    logger,
+  });
+  if (config.retention.enabled) retention.start();
+  // The content rules' audit rows for verdicts a busy minute only counted.
+  const contentAuditFlush = setInterval(() => content.flush(), 60_000);
+  contentAuditFlush.unref();
+  const webhookSender = new WebhookSender({ outbox, endpoint: (account) => webhookSettings.endpoint(account), writes: store.writes, policy: config.webhooks, logger });
+  webhookSender.start();
+  metrics.attach({ webhooks: webhookSender, content });
   const sweeper = setInterval(() => {
     store.sweepEarlyReceipts(Date.now() - EARLY_RECEIPT_HOLD_MS).then(
       (dropped) => {
@@ -207,7 +300,7 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
   let stopping: Promise<void> | undefined; // stop() may be called more than once
   logger.info('gateway started', { carriers: config.carriers.length, routes: config.routes.length, queued: store.queuedCount });
   return {
-    async enqueue(original) {
+    async enqueue(original, actor = `smpp:${original.account}`) {
       let message = original;
       const alias = message.content.destinationAddr;
       if (relays.isAlias(alias)) {
@@ -217,9 +310,12 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
         message = { ...message, relayLeg: leg.id };
       }
       refuseUnleasedPoolSource(message, hostedBy, leases);
+      const heldRule = content.check(message, actor); // CONTENT_BLOCKED throws here
+      if (heldRule !== undefined) message = { ...message, heldRule };
       const country = parseDestination(message.content.destinationAddr, message.content.destTon).country;
       const id = await store.enqueue(message, country);
-      dispatcher.wake();
+      if (heldRule === undefined) dispatcher.wake();
+      else content.held(message.account, heldRule, id, actor);
       return id;
     },
     status: (id) => store.status(id),
@@ -233,17 +329,28 @@ export async function startGateway(config: LoadedConfig, logger: Logger, options
     relays,
     numberSweeper,
     abuse,
+    webhooks: webhookSender,
     routeMo(prefixOwner) {
       moRouter = new MoRouter({ db, leases, relays, prefixOwner, guard: abuse, quarantine });
     },
     db,
-    audit: new AuditLog(db, auditKey),
+    audit,
+    metrics,
+    bodyKeys: keys,
+    pool,
+    sync: () => wal.sync(),
+    content,
+    retention,
     stop() {
       stopping ??= (async () => {
         clearInterval(sweeper);
         clearInterval(moSweeper);
+        clearInterval(contentAuditFlush);
+        content.flush(Number.POSITIVE_INFINITY); // what the last minute only counted
         numberSweeper.stop();
+        await retention.stop(); // a pass under way ends at its next batch
         await heldReleaser.stop();
+        await webhookSender.stop(); // before the store closes: outcomes of requests in flight are recorded
         await dispatcher.stop();
         await carriers.drain(DRAIN_DEADLINE_MS);
         sealing.stop(); // before the store closes: its last write is the announcement's removal
@@ -266,6 +373,8 @@ export interface Daemon {
   accounts: AccountStore;
   receipts: ReceiptForwarder;
   mo: MoForwarder;
+  /** The HTTP API, when `http.enabled`. */
+  http: HttpApi | undefined;
   stop(): Promise<void>;
 }
 
@@ -279,8 +388,14 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
       await accounts.add(seed.systemId, readSecret(seed, `accountSeeds ${seed.systemId} password`, config.configDir), { moPrefixes: [...seed.moPrefixes] });
       logger.info('account created from accountSeeds', { systemId: seed.systemId });
     }
+    auditConfigLoad(gateway.audit, config);
     const directory = new StoredAccountDirectory(accounts, new BindLockout(DEFAULT_LOCKOUT));
-    const listener = await startClientListener({ config, gateway, directory, logger });
+    const tally = new SubmitTally();
+    // Reads the listener's sessions only once started (below), when the listener exists.
+    const status = daemonStatus(gateway, () => listener.sessions.size, tally, logger);
+    const binds = new BindAudit({ audit: gateway.audit, logger, onRefused: (facts, refusal) => status.noteError({ kind: 'bind.refused', code: statusLabel(refusal.status), account: facts.systemId }) });
+    const listener = await startClientListener({ config, gateway, directory, tally, binds, logger });
+    gateway.metrics.attach({ submits: () => tally.entries(), queued: () => listener.queue.entries() });
     const forwarding = { listener, directory, windowSize: config.smpp.windowSize, retentionMs: config.accountDefaults.dlrRetentionMs, logger };
     const receipts = new ReceiptForwarder({ ...forwarding, store: gateway.store });
     const mo = new MoForwarder({ ...forwarding, inbox: gateway.mo });
@@ -288,17 +403,29 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     mo.start();
     gateway.routeMo((destination) => accounts.moOwner(destination));
     let stopping: Promise<void> | undefined;
+    let http: HttpApi | undefined;
+    try {
+      if (config.http.enabled) http = await startHttpApi(config, apiServices(config, gateway, accounts, listener, tally, () => stopping === undefined), logger);
+    } catch (err) {
+      await Promise.all([receipts.stop(), mo.stop()]);
+      await listener.close();
+      throw err;
+    }
+    status.start();
     return {
       gateway,
       listener,
       accounts,
       receipts,
       mo,
+      http,
       stop() {
         stopping ??= (async () => {
+          await http?.close(); // API requests in flight finish; no new ones
           // Before the listener: what is in flight gets its answers.
           await Promise.all([receipts.stop(), mo.stop()]);
           await listener.close(); // no new submits while the gateway drains
+          status.stop(); // the last snapshot, marked stopped, while the store is open
           await gateway.stop();
         })();
         return stopping;
@@ -307,6 +434,80 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
   } catch (err) {
     await gateway.stop();
     throw err;
+  }
+}
+
+/**
+ * What the HTTP API works with. Its submits pass the same account limits as SMPP submits
+ * (the listener's rate limiter and queue counter), and are tallied with them.
+ */
+function apiServices(config: LoadedConfig, gateway: Gateway, accounts: AccountStore, listener: ClientListener, tally: SubmitTally, running: () => boolean): ApiServices {
+  return {
+    leases: gateway.leases,
+    relays: gateway.relays,
+    pool: gateway.pool,
+    accounts,
+    tokens: new ApiTokens(gateway.db, gateway.bodyKeys),
+    audit: gateway.audit,
+    queued: (account) => listener.queue.count(account),
+    status: (id) => gateway.status(id),
+    async submit(message, actor) {
+      const account = accounts.get(message.account);
+      if (!account || !account.enabled) throw new GatewayError('USAGE', `account ${message.account} does not exist or is disabled`);
+      const refuse = (code: 'THROTTLED' | 'QUEUE_FULL', why: string) => {
+        tally.record(account.systemId, code);
+        return new GatewayError(code, why);
+      };
+      if (!listener.limiter.take(account.systemId, account.throughputMsgPerSec, Date.now())) throw refuse('THROTTLED', `over the account's throughput of ${account.throughputMsgPerSec} msg/s; retry after a second`);
+      if (!listener.queue.tryReserve(account.systemId, account.maxQueued)) throw refuse('QUEUE_FULL', `the account has ${account.maxQueued} messages not final yet (its maxQueued); retry once some are delivered`);
+      try {
+        const id = await gateway.enqueue(message, actor);
+        listener.queue.accepted(id, account.systemId);
+        tally.record(account.systemId, 'accepted');
+        return id;
+      } catch (err) {
+        listener.queue.release(account.systemId);
+        if (err instanceof GatewayError) tally.record(account.systemId, err.code);
+        throw err;
+      }
+    },
+    durable: () => gateway.sync(),
+    readiness() {
+      const carrierBindUp = gateway.carriers.status().some((c) => c.binds.some((b) => b.state === 'bound'));
+      const stores = running();
+      return { ready: stores && carrierBindUp, checks: { stores, carrierBindUp } };
+    },
+    metrics: gateway.metrics,
+    limits: { maxMessagePayloadOctets: config.smpp.maxMessagePayloadOctets },
+  };
+}
+
+/** `maskgate status`'s snapshot (obs/status-snapshot.ts), from what the gateway and the listener count. */
+function daemonStatus(gateway: Gateway, clientSessions: () => number, tally: SubmitTally, logger: Logger): StatusPublisher {
+  const status = new StatusPublisher({
+    db: gateway.db,
+    logger,
+    sources: {
+      carriers: () => gateway.carriers.status(),
+      statusName: statusLabel,
+      sent: () => gateway.dispatcher.counters.accepted,
+      submits: () => tally.entries(),
+      clientSessions,
+      webhooks: gateway.webhooks,
+    },
+  });
+  gateway.store.events.on('final', (_id, state, account) => {
+    if (state !== 'DELIVERED') status.noteError({ kind: 'message.final', code: state, account });
+  });
+  return status;
+}
+
+/** Every holder the sweeper ended by TTL, in the audit trail (pool numbers are ours; no party's number). */
+function auditExpiries(audit: AuditLog, ended: EndedHolders): void {
+  for (const lease of ended.leases) audit.record({ actor: 'daemon', action: 'lease.expired', subject: lease.id, detail: { account: lease.account, poolNumber: lease.number } });
+  for (const mask of ended.masks) audit.record({ actor: 'daemon', action: 'mask.expired', subject: mask.id, detail: { account: mask.account, poolNumber: mask.number } });
+  for (const session of ended.sessions) {
+    audit.record({ actor: 'daemon', action: 'session.expired', subject: session.id, detail: { account: session.account, poolNumber: session.parties.map((p) => p.number).join(',') } });
   }
 }
 

@@ -80,7 +80,7 @@ export function writeSimulatorConfig(dir: string, accounts: RelayAccounts, behav
  * reading, and that many receipts may be outstanding toward it. `moPrefixes`: numbers the
  * client's account owns, so that MO to them come back to it.
  */
-export function writeGatewayConfig(dir: string, accounts: RelayAccounts, opts: { simulatorPort: number; window: number; messages: number; moPrefixes?: string[] }): string {
+export function writeGatewayConfig(dir: string, accounts: RelayAccounts, opts: { simulatorPort: number; window: number; messages: number; moPrefixes?: string[]; http?: boolean }): string {
   const file = path.join(dir, 'gateway.yaml');
   writeFileSync(
     file,
@@ -105,7 +105,7 @@ export function writeGatewayConfig(dir: string, accounts: RelayAccounts, opts: {
       routes: [{ name: 'all', failover: ['sim'] }],
       stores: { routing: { path: path.join(dir, 'routing.db') }, contacts: { path: path.join(dir, 'contacts.db') } },
       keys: { masterKeyFile: path.join(dir, 'master.key'), createIfMissing: true },
-      http: { enabled: false },
+      http: opts.http ? { host: '127.0.0.1', port: 0 } : { enabled: false },
       logging: quietLogging,
     }),
   );

@@ -30,7 +30,7 @@ type Refusal = Extract<BindDecision, { ok: false }>;
 /** How long `get` trusts what it read: short enough that an operator sees a change apply at once. */
 export const ACCOUNT_CACHE_MS = 1_000;
 
-const refuse = (code: Refusal['code'], reason: string): Refusal => ({ ok: false, code, reason });
+const refuse = (code: Refusal['code'], reason: string, lockout?: Refusal['lockout']): Refusal => ({ ok: false, code, reason, ...(lockout ? { lockout } : {}) });
 
 function sourceAllowed(account: Account, remoteAddress: string): boolean {
   if (account.allowedSources.length === 0) return true;
@@ -54,18 +54,12 @@ export class StoredAccountDirectory implements AccountDirectory {
 
   async authorizeBind(attempt: BindAttempt): Promise<BindDecision> {
     const { systemId, password, mode, remoteAddress, currentBinds, now } = attempt;
-    if (this.#lockout.locked(remoteAddress, now)) return refuse('BIND_NOT_ALLOWED', 'address locked out after repeated failed binds');
+    if (this.#lockout.locked(remoteAddress, now)) return refuse('BIND_NOT_ALLOWED', 'address locked out after repeated failed binds', 'locked');
 
     const found = this.#store.credentials(systemId);
     const passwordOk = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
-    if (found === undefined) {
-      this.#lockout.failure(remoteAddress, now);
-      return refuse('BAD_SYSTEM_ID', 'unknown system_id');
-    }
-    if (!passwordOk) {
-      this.#lockout.failure(remoteAddress, now);
-      return refuse('BAD_PASSWORD', 'wrong password');
-    }
+    if (found === undefined) return refuse('BAD_SYSTEM_ID', 'unknown system_id', this.#lockout.failure(remoteAddress, now) ? 'began' : undefined);
+    if (!passwordOk) return refuse('BAD_PASSWORD', 'wrong password', this.#lockout.failure(remoteAddress, now) ? 'began' : undefined);
     this.#lockout.success(remoteAddress);
 
     const { account } = found;

@@ -55,19 +55,22 @@ export class BindLockout {
     return entry.lockedUntil > now;
   }
 
-  failure(address: string, now: number): void {
+  /** Counts a failed bind; true when this failure locked the address (once per lock). */
+  failure(address: string, now: number): boolean {
     let entry = this.#entries.get(address);
     this.#entries.delete(address);
     if (entry === undefined || now - entry.windowStart >= this.#opts.windowMs) {
       entry = { windowStart: now, failures: 0, lockedUntil: entry?.lockedUntil ?? 0 };
     }
     entry.failures += 1;
-    if (entry.failures >= this.#opts.maxFailures) {
+    const locks = entry.failures >= this.#opts.maxFailures;
+    if (locks) {
       entry.lockedUntil = now + this.#opts.lockMs;
       entry.failures = 0;
     }
     this.#makeRoom(now);
     this.#entries.set(address, entry);
+    return locks;
   }
 
   success(address: string): void {

@@ -34,8 +34,15 @@ export interface BindAttempt {
   now: number;
 }
 
-/** A refused bind: the code maps to the wire (0x0F, 0x0E, 0x0D); the reason is for logs. */
-export type BindDecision = { ok: true; account: Account } | { ok: false; code: Extract<ErrorCode, 'BAD_SYSTEM_ID' | 'BAD_PASSWORD' | 'BIND_NOT_ALLOWED'>; reason: string };
+/**
+ * A refused bind: the code maps to the wire (0x0F, 0x0E, 0x0D); the reason is for logs.
+ * `lockout` says the address's lockout is involved: `began` (this failure locked it) or
+ * `locked` (refused unheard, as it is locked): the audit trail records a lock once, not
+ * every attempt it refuses.
+ */
+export type BindDecision =
+  | { ok: true; account: Account }
+  | { ok: false; code: Extract<ErrorCode, 'BAD_SYSTEM_ID' | 'BAD_PASSWORD' | 'BIND_NOT_ALLOWED'>; reason: string; lockout?: 'began' | 'locked' };
 
 export interface AccountDirectory {
   /**

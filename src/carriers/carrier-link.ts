@@ -49,6 +49,19 @@ export interface CarrierStatus {
   /** Submits sent and awaiting their response. */
   inFlight: number;
   binds: BindStatus[];
+  counters: LinkCounters;
+}
+
+/** What a carrier link has sent and heard since start (for /metrics). */
+export interface LinkCounters {
+  /** submit_sm sent (a part of a long message counts once). */
+  submits: number;
+  /** submit_sm_resp by command_status. */
+  responses: Map<number, number>;
+  /** Responses that slowed the pace (0x58, 0x14). */
+  throttles: number;
+  /** Submits with no response within responseTimeoutMs. */
+  timeouts: number;
 }
 
 /** Statuses that mean "too fast": slow down, then the dispatcher retries. */
@@ -63,6 +76,7 @@ export class CarrierLink {
   private readonly log: Logger;
   private readonly lane = new PQueue({ concurrency: 1 });
   private readonly inFlight = new Set<Promise<SubmitOutcome>>();
+  private readonly counters: LinkCounters = { submits: 0, responses: new Map(), throttles: 0, timeouts: 0 };
   private draining = false;
 
   constructor(
@@ -105,6 +119,7 @@ export class CarrierLink {
       queued: this.lane.size + this.lane.pending,
       inFlight: this.inFlight.size,
       binds: this.pool.status(),
+      counters: this.counters,
     };
   }
 
@@ -175,6 +190,7 @@ export class CarrierLink {
 
   private send(bind: TransmitBind, fields: PduFields, mid: string, mayRetry: boolean): Promise<SubmitOutcome> {
     const sentAt = Date.now();
+    this.counters.submits++;
     return bind.session.request('submit_sm', fields).then(
       (resp) => this.onResponse(bind, resp, mid, sentAt),
       (err: unknown) => this.onError(bind, err, fields, mid, mayRetry),
@@ -183,7 +199,9 @@ export class CarrierLink {
 
   private onResponse(bind: TransmitBind, resp: Pdu, mid: string, sentAt: number): SubmitOutcome {
     const status = resp.command_status;
+    this.counters.responses.set(status, (this.counters.responses.get(status) ?? 0) + 1);
     if (status !== STATUS.ESME_ROK) {
+      if (THROTTLE_STATUSES.has(status)) this.counters.throttles++;
       if (THROTTLE_STATUSES.has(status) && this.pacer.slowDown(sentAt)) {
         this.log.info('carrier throttles; rate halved', { status: statusName(status), rate: Math.round(this.pacer.currentRate * 100) / 100 });
       }
@@ -201,6 +219,7 @@ export class CarrierLink {
     if (!(err instanceof GatewayError)) throw err;
     switch (err.code) {
       case 'RESPONSE_TIMEOUT':
+        this.counters.timeouts++;
         return { kind: 'timeout', bind: bind.name };
       case 'SESSION_CLOSED':
         return { kind: 'lost', bind: bind.name };

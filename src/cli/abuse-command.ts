@@ -11,6 +11,7 @@ import { HeldMo } from '../messages/held-mo.js';
 import { entryOf, Watchlist } from '../numbers/watchlist.js';
 import { openContactStore } from '../store/contact-store.js';
 import { openRoutingStore } from '../store/routing-store.js';
+import { CliAudit } from './cli-audit.js';
 import type { Database } from '../store/database.js';
 import { printResult } from './output.js';
 import type { CliContext } from './program.js';
@@ -19,11 +20,11 @@ import { readStdinValue } from './stdin.js';
 const NUMBER_HELP = 'The sender is a real person\'s number: give it on standard input (--number -) so it stays out of shell history and `ps`; an argument works too.';
 
 /** Opens the routing store for one command and closes it whatever happens. */
-function withRouting<T>(ctx: CliContext, run: (db: Database, config: LoadedConfig) => T): T {
+function withRouting<T>(ctx: CliContext, run: (db: Database, audit: CliAudit, config: LoadedConfig) => T): T {
   const config = loadConfig(ctx.globals().config);
-  const { db } = openRoutingStore(config);
+  const { db, auditKey } = openRoutingStore(config);
   try {
-    return run(db, config);
+    return run(db, new CliAudit(db, auditKey), config);
   } finally {
     db.close();
   }
@@ -55,7 +56,8 @@ export function registerAbuseCommands(program: Command, ctx: CliContext): void {
     .addHelpText('after', `\n${NUMBER_HELP}`)
     .action(async (opts: { number?: string; note?: string }) => {
       const index = await senderIndex(ctx, opts.number);
-      const added = withRouting(ctx, (db) => new Watchlist(db).add(index, opts.note));
+      // The entry is the start of the blind index, as `watchlist list` shows it: never the number.
+      const added = withRouting(ctx, (db, audit) => audit.change(() => new Watchlist(db).add(index, opts.note), (isNew) => (isNew ? { action: 'watchlist.add', subject: entryOf(index) } : undefined)));
       printResult({ entry: entryOf(index), added }, json(), () => (added ? `watching sender ${entryOf(index)}` : `sender ${entryOf(index)} was watched already`));
     });
   watchlist
@@ -64,7 +66,8 @@ export function registerAbuseCommands(program: Command, ctx: CliContext): void {
     .option('--number <e164>', 'the sender (E.164), or - to read it from standard input')
     .action(async (opts: { number?: string }) => {
       const index = await senderIndex(ctx, opts.number);
-      if (!withRouting(ctx, (db) => new Watchlist(db).remove(index))) throw new GatewayError('USAGE', 'that sender is not on the watchlist; `maskgate watchlist list` shows it');
+      const removed = withRouting(ctx, (db, audit) => audit.change(() => new Watchlist(db).remove(index), (done) => (done ? { action: 'watchlist.remove', subject: entryOf(index) } : undefined)));
+      if (!removed) throw new GatewayError('USAGE', 'that sender is not on the watchlist; `maskgate watchlist list` shows it');
       printResult({ entry: entryOf(index), removed: true }, json(), () => `no longer watching sender ${entryOf(index)}`);
     });
   watchlist
@@ -92,7 +95,7 @@ export function registerAbuseCommands(program: Command, ctx: CliContext): void {
     .option('--all', 'release every held MO', false)
     .action((id: string | undefined, opts: { all: boolean }) => {
       if ((id === undefined) !== opts.all) throw new GatewayError('USAGE', 'give one held MO id, or --all');
-      const released = withRouting(ctx, (db) => heldMo(db).release(id));
+      const released = withRouting(ctx, (db, audit) => audit.change(() => heldMo(db).release(id), (n) => (n > 0 ? { action: 'held.release', subject: id ?? 'all', detail: { released: n } } : undefined)));
       if (id !== undefined && released === 0) throw new GatewayError('USAGE', `no held MO ${JSON.stringify(id)} waiting; \`maskgate held list\` shows them`);
       printResult({ released }, json(), () => `released ${released} MO; the daemon delivers them within a few seconds`);
     });
@@ -100,7 +103,7 @@ export function registerAbuseCommands(program: Command, ctx: CliContext): void {
     .command('drop <id>')
     .description('delete a held MO unread')
     .action((id: string) => {
-      if (withRouting(ctx, (db) => heldMo(db).drop(id)) === 0) throw new GatewayError('USAGE', `no held MO ${JSON.stringify(id)}; \`maskgate held list\` shows them`);
+      if (withRouting(ctx, (db, audit) => audit.change(() => heldMo(db).drop(id), (n) => (n > 0 ? { action: 'held.drop', subject: id } : undefined))) === 0) throw new GatewayError('USAGE', `no held MO ${JSON.stringify(id)}; \`maskgate held list\` shows them`);
       printResult({ dropped: id }, json(), () => `dropped held MO ${id}`);
     });
 }

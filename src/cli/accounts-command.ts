@@ -13,7 +13,10 @@ import { GatewayError } from '../errors.js';
 import { AccountStore, type AccountFields, type StoredAccount } from '../accounts/account-store.js';
 import type { AccountBindMode } from '../accounts/types.js';
 import { openRoutingStore } from '../store/routing-store.js';
+import type { AuditDetail } from '../obs/audit.js';
+import { CliAudit } from './cli-audit.js';
 import { readStdinValue } from './stdin.js';
+import { applyWebhookOptions, checkWebhookOptions, renderWebhook, webhookOptions, type WebhookOptions } from './account-webhook.js';
 import { printResult } from './output.js';
 import type { CliContext } from './program.js';
 
@@ -89,14 +92,39 @@ async function readPassword(opts: PasswordOptions): Promise<string> {
 }
 
 /** Opens the store for one command and closes it whatever happens. */
-async function withStore<T>(ctx: CliContext, run: (store: AccountStore) => T | Promise<T>): Promise<T> {
+async function withStore<T>(ctx: CliContext, run: (store: AccountStore, audit: CliAudit) => T | Promise<T>): Promise<T> {
   const config = loadConfig(ctx.globals().config);
-  const { db } = openRoutingStore(config);
+  const { db, auditKey } = openRoutingStore(config);
   try {
-    return await run(new AccountStore(db, config.accountDefaults));
+    return await run(new AccountStore(db, config.accountDefaults), new CliAudit(db, auditKey));
   } finally {
     db.close();
   }
+}
+
+/**
+ * An account's settings for its audit row: flat values, lists comma-joined (MO prefixes are
+ * our own numbers; sources are addresses). Never the password or its hash. With `only`, just
+ * the settings an update named.
+ */
+function settingsDetail(a: StoredAccount, only?: ReadonlySet<string>): AuditDetail {
+  const all: Record<string, string | number | boolean> = {
+    enabled: a.enabled,
+    bindModes: a.bindModes.join(','),
+    allowedSources: a.allowedSources.join(','),
+    maxBinds: a.maxBinds,
+    throughputMsgPerSec: a.throughputMsgPerSec,
+    maxQueued: a.maxQueued,
+    moPrefixes: a.moPrefixes.join(','),
+    dlrOverSmpp: a.dlrOverSmpp,
+  };
+  return only === undefined ? all : Object.fromEntries(Object.entries(all).filter(([k]) => only.has(k)));
+}
+
+/** The settings an update names, by their field names. */
+function changedFields(opts: FieldOptions): Set<string> {
+  const fields = toFields(opts);
+  return new Set(Object.entries(fields).filter(([, v]) => v !== undefined).map(([k]) => k));
 }
 
 function render(a: StoredAccount): string {
@@ -130,7 +158,11 @@ export function registerAccountsCommands(program: Command, ctx: CliContext): voi
   passwordOptions(fieldOptions(accounts.command('add <system_id>').description('add an account; unset options take config accountDefaults')))
     .action(async (systemId: string, opts: FieldOptions & PasswordOptions) => {
       const password = await readPassword(opts);
-      const account = await withStore(ctx, (store) => store.add(systemId, password, toFields(opts)));
+      const account = await withStore(ctx, async (store, audit) => {
+        const added = await store.add(systemId, password, toFields(opts));
+        audit.record({ action: 'account.add', subject: systemId, detail: settingsDetail(added) });
+        return added;
+      });
       show(account, `added account ${systemId}`);
     });
 
@@ -151,12 +183,22 @@ export function registerAccountsCommands(program: Command, ctx: CliContext): voi
       printResult(account, { json: ctx.globals().json }, () => render(account));
     });
 
-  fieldOptions(accounts.command('update <system_id>').description('change the given settings of an account; the next bind sees them'))
+  webhookOptions(fieldOptions(accounts.command('update <system_id>').description('change the given settings of an account; the next bind sees them')))
     .option('--allow-any', 'remove the source allow-list: binds may come from any address')
     .option('--clear-mo-prefixes', 'remove every MO prefix')
-    .action(async (systemId: string, opts: FieldOptions) => {
-      const account = await withStore(ctx, (store) => store.update(systemId, toFields(opts)));
-      show(account, `updated account ${systemId}`);
+    .action(async (systemId: string, opts: FieldOptions & WebhookOptions) => {
+      checkWebhookOptions(opts);
+      const changed = changedFields(opts);
+      const account = await withStore(ctx, (store, audit) =>
+        audit.change(
+          () => store.update(systemId, toFields(opts)),
+          // Webhook options alone are audited by account-webhook.ts (account.webhook).
+          (updated) => (changed.size > 0 ? { action: 'account.update', subject: systemId, detail: settingsDetail(updated, changed) } : undefined),
+        ),
+      );
+      const webhook = applyWebhookOptions(ctx, systemId, opts);
+      if (webhook === undefined) show(account, `updated account ${systemId}`);
+      else printResult({ ...account, ...webhook }, { json: ctx.globals().json }, () => `updated account ${systemId}\n${render(account)}\n${renderWebhook(webhook)}`);
     });
 
   for (const [verb, description] of [
@@ -167,7 +209,7 @@ export function registerAccountsCommands(program: Command, ctx: CliContext): voi
       .command(`${verb} <system_id>`)
       .description(description)
       .action(async (systemId: string) => {
-        const account = await withStore(ctx, (store) => store[verb](systemId));
+        const account = await withStore(ctx, (store, audit) => audit.change(() => store[verb](systemId), () => ({ action: `account.${verb}`, subject: systemId })));
         show(account, `${verb}d account ${systemId}`);
       });
   }
@@ -176,14 +218,17 @@ export function registerAccountsCommands(program: Command, ctx: CliContext): voi
     .command('remove <system_id>')
     .description('delete an account; its messages stay in the store')
     .action(async (systemId: string) => {
-      await withStore(ctx, (store) => store.remove(systemId));
+      await withStore(ctx, (store, audit) => audit.change(() => store.remove(systemId), () => ({ action: 'account.remove', subject: systemId })));
       printResult({ removed: systemId }, { json: ctx.globals().json }, () => `removed account ${systemId}`);
     });
 
   passwordOptions(accounts.command('passwd <system_id>').description('set a new password for an account'))
     .action(async (systemId: string, opts: PasswordOptions) => {
       const password = await readPassword(opts);
-      await withStore(ctx, (store) => store.setPassword(systemId, password));
+      await withStore(ctx, async (store, audit) => {
+        await store.setPassword(systemId, password);
+        audit.record({ action: 'account.passwd', subject: systemId }); // that it changed; never the password
+      });
       printResult({ systemId, passwordChanged: true }, { json: ctx.globals().json }, () => `changed the password of account ${systemId}`);
     });
 }

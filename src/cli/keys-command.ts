@@ -7,13 +7,16 @@
  * `maskgate keys rotate [--batch N]`: a new master key, every record of both stores re-sealed
  * under it while the daemon runs, the old key removed (store/key-rotation.ts).
  */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
 import { writeMasterKeyFile } from '../keys/key-file.js';
 import { generateMasterKey } from '../keys/master-key.js';
 import { rotateKeys, type RotationReport } from '../store/key-rotation.js';
-import { printLine, printResult } from './output.js';
+import { printError, printLine, printResult } from './output.js';
+import { openRoutingStore } from '../store/routing-store.js';
+import { auditOutsideStore, CliAudit } from './cli-audit.js';
 import type { CliContext } from './program.js';
 
 export function registerKeysCommands(program: Command, ctx: CliContext): void {
@@ -36,9 +39,25 @@ export function registerKeysCommands(program: Command, ctx: CliContext): void {
       if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) {
         throw new GatewayError('USAGE', `--batch must be a whole number from 1 to 100000, got ${opts.batch}`);
       }
-      const report = await rotateKeys(loadConfig(globals.config), { batch, progress: globals.json ? undefined : printLine });
+      const config = loadConfig(globals.config);
+      // The start is recorded before anything changes: a rotation that fails half way shows as started, not finished.
+      if (config.keys.masterKeyFile !== undefined) recordRotationStart(config); // else rotateKeys refuses, saying why
+      const report = await rotateKeys(config, { batch, progress: globals.json ? undefined : printLine });
+      const resealed = Object.values(report.resealed).flatMap((tables) => Object.values(tables)).reduce((a, b) => a + b, 0);
+      const note = auditOutsideStore(config, { action: 'key.rotate.finish', detail: { version: report.version, retired: report.retired.join(','), resumed: report.resumed, resealed } });
       printResult(report, { json: globals.json }, () => describeRotation(report));
+      if (note !== undefined) printError(`the rotation was not recorded in the audit trail: ${note}`);
     });
+}
+
+/** The audit row of a rotation's start, with the version it starts from (from the key ring as loaded). */
+function recordRotationStart(config: LoadedConfig): void {
+  const { db, keyRing, auditKey } = openRoutingStore(config);
+  try {
+    new CliAudit(db, auditKey).record({ action: 'key.rotate.start', detail: { fromVersion: keyRing.currentVersion, resuming: keyRing.masters.size > 1 } });
+  } finally {
+    db.close();
+  }
 }
 
 function describeRotation(r: RotationReport): string {
@@ -56,7 +75,10 @@ function init(config: LoadedConfig, force: boolean, json: boolean): void {
   const { masterKeyFile, masterKeyEnv } = config.keys;
   if (masterKeyFile !== undefined) {
     const file = resolveConfigPath(config, masterKeyFile);
+    // Replacing a key in use is recorded first, under the old key: the new one will not open the store.
+    const note = force && existsSync(file) ? auditOutsideStore(config, { action: 'key.init', detail: { replaced: true } }) : undefined;
     writeMasterKeyFile(file, new Map([[1, key]]), { replace: force });
+    if (note !== undefined) printError(`the new key was not recorded in the audit trail: ${note}`);
     printResult({ file }, { json }, () =>
       [
         `wrote a new master key to ${file} (mode 0600)`,

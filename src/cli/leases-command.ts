@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config/loader.js';
 import { LeaseBook, type Lease } from '../numbers/leases.js';
 import { openRoutingStore } from '../store/routing-store.js';
+import { CliAudit } from './cli-audit.js';
 import { DURATION_HELP, durationOption } from './duration.js';
 import { addListAndShow, stateCell, stateLine, withState, type Shown } from './holder-state.js';
 import { printResult } from './output.js';
@@ -15,11 +16,11 @@ import type { CliContext } from './program.js';
 import { isoTime, renderTable } from './table.js';
 
 /** Opens the store for one command and closes it whatever happens. */
-function withLeases<T>(ctx: CliContext, run: (leases: LeaseBook) => T): T {
+function withLeases<T>(ctx: CliContext, run: (leases: LeaseBook, audit: CliAudit) => T): T {
   const config = loadConfig(ctx.globals().config);
-  const { db } = openRoutingStore(config);
+  const { db, auditKey } = openRoutingStore(config);
   try {
-    return run(new LeaseBook(db, config.numbers.leases));
+    return run(new LeaseBook(db, config.numbers.leases), new CliAudit(db, auditKey));
   } finally {
     db.close();
   }
@@ -79,8 +80,11 @@ export function registerLeasesCommands(program: Command, ctx: CliContext): void 
     .option('--reference <text>', "the account's own reference, kept with the lease")
     .addHelpText('after', '\nNo number available (all leased, cooling, quarantined, ... or none match) exits 1 at once, naming the pool and why; try again later or add numbers.')
     .action((opts: RequestOptions) => {
-      const lease = withLeases(ctx, (book) =>
-        book.request({ account: opts.account, ttlMs: opts.ttl, country: opts.country, region: opts.region, carrier: opts.carrier, messageCap: opts.cap, reference: opts.reference }),
+      const lease = withLeases(ctx, (book, audit) =>
+        audit.change(
+          () => book.request({ account: opts.account, ttlMs: opts.ttl, country: opts.country, region: opts.region, carrier: opts.carrier, messageCap: opts.cap, reference: opts.reference }),
+          (l) => ({ action: 'lease.request', subject: l.id, detail: { account: l.account, poolNumber: l.number, expiresAt: l.expiresAt, messageCap: l.messageCap } }),
+        ),
       );
       const view = withState(lease);
       printResult(view, json(), () => `leased ${lease.number} to ${lease.account} until ${isoTime(lease.expiresAt)}\n${render(view)}`);
@@ -90,7 +94,9 @@ export function registerLeasesCommands(program: Command, ctx: CliContext): void 
     .command('release <id>')
     .description('end a lease now; its number then cools down before it is leased again')
     .action((id: string) => {
-      const lease = withState(withLeases(ctx, (book) => book.release(id)));
+      const lease = withState(
+        withLeases(ctx, (book, audit) => audit.change(() => book.release(id), (l) => ({ action: 'lease.release', subject: l.id, detail: { account: l.account, poolNumber: l.number } }))),
+      );
       printResult(lease, json(), () => `released ${lease.id} (${lease.number})\n${render(lease)}`);
     });
 

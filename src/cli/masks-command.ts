@@ -61,7 +61,12 @@ export function registerMasksCommands(program: Command, ctx: CliContext): void {
     .action(async (opts: CreateOptions) => {
       const [realNumber] = await realNumbers([{ flag: '--number', value: opts.number }]);
       const mask = withState(
-        withRelays(ctx, (relays) => relays.createMask({ account: opts.account, realNumber: realNumber!, ttlMs: opts.ttl, country: opts.country, carrier: opts.carrier, reference: opts.reference })),
+        withRelays(ctx, (relays, audit) =>
+          audit.change(
+            () => relays.createMask({ account: opts.account, realNumber: realNumber!, ttlMs: opts.ttl, country: opts.country, carrier: opts.carrier, reference: opts.reference }),
+            (m) => ({ action: 'mask.create', subject: m.id, detail: { account: m.account, poolNumber: m.number, expiresAt: m.expiresAt } }),
+          ),
+        ),
       );
       printResult(mask, json(), () => `created mask ${mask.id}: ${opts.account} writes to ${mask.alias}; the party hears from ${mask.number}\n${render(mask)}`);
     });
@@ -79,7 +84,9 @@ export function registerMasksCommands(program: Command, ctx: CliContext): void {
     .command('revoke <id>')
     .description('end a mask now: its alias no longer reaches the real number, and replies no longer reach the account')
     .action((id: string) => {
-      const mask = withState(withRelays(ctx, (relays) => relays.revokeMask(id)));
+      const mask = withState(
+        withRelays(ctx, (relays, audit) => audit.change(() => relays.revokeMask(id), (m) => ({ action: 'mask.revoke', subject: m.id, detail: { account: m.account, poolNumber: m.number } }))),
+      );
       printResult(mask, json(), () => `revoked mask ${mask.id} (alias ${mask.alias})\n${render(mask)}`);
     });
 }

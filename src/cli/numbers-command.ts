@@ -4,12 +4,14 @@
  * store, so changes apply to its next decision without a restart.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
 import { CAPABILITIES, CSV_COLUMNS } from '../numbers/number-csv.js';
 import { NUMBER_STATES, NumberPool, type NumberFilter, type PoolNumber, type StateChange } from '../numbers/number-pool.js';
 import { openRoutingStore } from '../store/routing-store.js';
+import { CliAudit } from './cli-audit.js';
 import { printResult } from './output.js';
 import type { CliContext } from './program.js';
 
@@ -34,11 +36,11 @@ imported and every problem is listed with its line number (the header is line 1)
 `;
 
 /** Opens the store for one command and closes it whatever happens. */
-function withPool<T>(ctx: CliContext, run: (pool: NumberPool, config: LoadedConfig) => T): T {
+function withPool<T>(ctx: CliContext, run: (pool: NumberPool, config: LoadedConfig, audit: CliAudit) => T): T {
   const config = loadConfig(ctx.globals().config);
-  const { db } = openRoutingStore(config);
+  const { db, auditKey } = openRoutingStore(config);
   try {
-    return run(new NumberPool(db), config);
+    return run(new NumberPool(db), config, new CliAudit(db, auditKey));
   } finally {
     db.close();
   }
@@ -101,7 +103,12 @@ export function registerNumbersCommands(program: Command, ctx: CliContext): void
     .addHelpText('after', CSV_HELP)
     .action((file: string) => {
       const csv = readCsv(file);
-      const result = withPool(ctx, (pool, config) => pool.import(csv, { source: file, knownCarriers: carriersOf(config) }));
+      const result = withPool(ctx, (pool, config, audit) =>
+        audit.change(
+          () => pool.import(csv, { source: file, knownCarriers: carriersOf(config) }),
+          (r) => ({ action: 'number.import', subject: path.basename(file), detail: { imported: r.imported, warnings: r.warnings.length } }),
+        ),
+      );
       printResult(result, json(), () =>
         [`imported ${result.imported} number${result.imported === 1 ? '' : 's'} from ${file}`, ...result.warnings.map((w) => `warning: ${w}`)].join('\n'),
       );
@@ -136,7 +143,10 @@ export function registerNumbersCommands(program: Command, ctx: CliContext): void
       .command(`${action} <e164>`)
       .description(description)
       .action((e164: string) => {
-        const [changed, known] = withPool(ctx, (pool, config) => [pool.change(e164, action), carriersOf(config)] as const);
+        const [changed, known] = withPool(ctx, (pool, config, audit) => {
+          const done = audit.change(() => pool.change(e164, action), (n) => ({ action: `number.${action}`, subject: n.e164, detail: { state: n.state } }));
+          return [done, carriersOf(config)] as const;
+        });
         printResult(changed, json(), () => `${done} ${changed.e164}\n${render(changed, known)}`);
       });
   }

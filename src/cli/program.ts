@@ -24,6 +24,14 @@ import { registerAbuseCommands } from './abuse-command.js';
 import { registerLeasesCommands } from './leases-command.js';
 import { registerMasksCommands } from './masks-command.js';
 import { registerSessionsCommands } from './sessions-command.js';
+import { registerWebhooksCommands } from './webhooks-command.js';
+import { registerTokensCommands } from './tokens-command.js';
+import { registerAuditCommands } from './audit-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerMessagesCommands } from './messages-command.js';
+import { registerContentCommands } from './content-command.js';
+import { registerRetentionCommands } from './retention-command.js';
+import { registerForgetCommand } from './forget-command.js';
 
 /**
  * The directory holding package.json and config/: the nearest one above this module, which
@@ -78,8 +86,16 @@ export function buildProgram(): Command {
   registerNumbersCommands(program, ctx);
   registerAbuseCommands(program, ctx);
   registerLeasesCommands(program, ctx);
+  registerTokensCommands(program, ctx);
   registerMasksCommands(program, ctx);
   registerSessionsCommands(program, ctx);
+  registerWebhooksCommands(program, ctx);
+  registerAuditCommands(program, ctx);
+  registerStatusCommand(program, ctx);
+  registerMessagesCommands(program, ctx);
+  registerContentCommands(program, ctx);
+  registerRetentionCommands(program, ctx);
+  registerForgetCommand(program, ctx);
   return program;
 }
 

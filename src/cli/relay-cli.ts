@@ -10,6 +10,7 @@ import { describeRefusedNumber, e164From } from '../numbers/e164.js';
 import { RelayBook } from '../numbers/relays.js';
 import { openContactStore } from '../store/contact-store.js';
 import { openRoutingStore } from '../store/routing-store.js';
+import { CliAudit } from './cli-audit.js';
 import type { CliContext } from './program.js';
 import { readStdinValue } from './stdin.js';
 
@@ -20,13 +21,13 @@ Real numbers belong to people. Give - instead of a number to read it from standa
 listings show the alias and the pool number only.`;
 
 /** Opens the stores for one command and closes them whatever happens. */
-export function withRelays<T>(ctx: CliContext, run: (relays: RelayBook) => T): T {
+export function withRelays<T>(ctx: CliContext, run: (relays: RelayBook, audit: CliAudit) => T): T {
   const config = loadConfig(ctx.globals().config);
   const contacts = openContactStore(config);
   try {
-    const { db } = openRoutingStore(config);
+    const { db, auditKey } = openRoutingStore(config);
     try {
-      return run(new RelayBook({ db, contacts: contacts.contacts, policy: config.numbers.relays, cooldownMs: config.numbers.leases.cooldownMs }));
+      return run(new RelayBook({ db, contacts: contacts.contacts, policy: config.numbers.relays, cooldownMs: config.numbers.leases.cooldownMs }), new CliAudit(db, auditKey));
     } finally {
       db.close();
     }

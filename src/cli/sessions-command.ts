@@ -66,8 +66,11 @@ export function registerSessionsCommands(program: Command, ctx: CliContext): voi
         { flag: '--party-b', value: opts.partyB },
       ]);
       const session = withState(
-        withRelays(ctx, (relays) =>
-          relays.createSession({ account: opts.account, partyA: partyA!, partyB: partyB!, ttlMs: opts.ttl, country: opts.country, carrier: opts.carrier, reference: opts.reference }),
+        withRelays(ctx, (relays, audit) =>
+          audit.change(
+            () => relays.createSession({ account: opts.account, partyA: partyA!, partyB: partyB!, ttlMs: opts.ttl, country: opts.country, carrier: opts.carrier, reference: opts.reference }),
+            (s) => ({ action: 'session.create', subject: s.id, detail: { account: s.account, poolNumbers: s.parties.map((p) => p.number).join(','), expiresAt: s.expiresAt } }),
+          ),
         ),
       );
       printResult(session, json(), () => `created session ${session.id}\n${render(session)}`);
@@ -86,7 +89,9 @@ export function registerSessionsCommands(program: Command, ctx: CliContext): voi
     .command('close <id>')
     .description('end a session now: neither party reaches the other any more')
     .action((id: string) => {
-      const session = withState(withRelays(ctx, (relays) => relays.closeSession(id)));
+      const session = withState(
+        withRelays(ctx, (relays, audit) => audit.change(() => relays.closeSession(id), (s) => ({ action: 'session.close', subject: s.id, detail: { account: s.account } }))),
+      );
       printResult(session, json(), () => `closed session ${session.id}\n${render(session)}`);
     });
 }

@@ -53,6 +53,10 @@ async function runStart(ctx: CliContext, shutdown: ShutdownListener): Promise<vo
   const { listener, gateway, accounts } = daemon;
   printLine(`  carriers: ${config.carriers.map((c) => c.name).join(', ') || 'none'}; messages queued on disk: ${gateway.store.queuedCount}`);
   printLine(`  clients bind to smpp://${config.smpp.tcp.host}:${listener.port}${listener.tlsPort ? ` and ssmpp://${config.smpp.tls?.host}:${listener.tlsPort}` : ''}`);
+  if (daemon.http) {
+    const base = `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${daemon.http.port}`;
+    printLine(`  HTTP API on ${base} (reference at ${base}/docs; tokens: \`maskgate tokens create\`), metrics at ${base}/metrics`);
+  }
   const count = accounts.list().length;
   const seed = config.accountSeeds[0];
   if (seed) {

@@ -12,7 +12,8 @@ import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath, type LoadedConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
 import { createCertificateAuthority, issueServerCertificate, writeTlsMaterial, type TlsMaterialFiles } from '../keys/tls-material.js';
-import { printResult } from './output.js';
+import { printError, printResult } from './output.js';
+import { auditOutsideStore } from './cli-audit.js';
 import type { CliContext } from './program.js';
 
 const DEFAULT_HOSTS = 'localhost,127.0.0.1,::1';
@@ -69,7 +70,9 @@ async function init(config: LoadedConfig, opts: InitOptions, json: boolean): Pro
   const ca = await createCertificateAuthority({ commonName: 'maskgate SMPP CA', validDays: CA_VALID_DAYS });
   const server = await issueServerCertificate(ca, { commonName: hosts[0]!, hosts, validDays: SERVER_VALID_DAYS });
   const files = await writeTlsMaterial(dir, { ca, server });
+  const note = auditOutsideStore(config, { action: 'tls.init', subject: dir, detail: { hosts: hosts.join(','), replaced: existing.length > 0 } });
   printResult({ ...files, hosts }, { json }, () => human(config, files, hosts));
+  if (note !== undefined) printError(`the new TLS material was not recorded in the audit trail: ${note}`);
 }
 
 function human(config: LoadedConfig, files: TlsMaterialFiles, hosts: string[]): string {

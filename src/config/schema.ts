@@ -247,8 +247,39 @@ const httpSchema = z
     enabled: z.boolean().default(true), // /healthz and /metrics out of the box; loopback keeps it private
     host: host.default('127.0.0.1'), // loopback: expose it deliberately, behind a proxy
     port: listenPort.default(8080), // the usual alternative HTTP port; no root needed
+    // HTTPS with a certificate and key (PEM); the files `maskgate tls init` makes for the SMPP
+    // TLS listener serve here too. Absent: plain HTTP, fine on loopback or behind a proxy.
+    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+    // Our largest request (a submit with a long text) is a few KiB: a bigger body is a mistake or an attack.
+    bodyLimitBytes: z.number().int().min(1_024).max(10_485_760).default(65_536),
+    // Prometheus usually scrapes a private address without credentials; set true when the
+    // API is reachable by others (then /metrics needs a token of any role but client).
+    metricsRequireToken: z.boolean().default(false),
+    // Failed token checks per client address before it is locked out (429): guessing stops.
+    failedAuth: z
+      .object({
+        maxFailures: z.number().int().min(1).default(10),
+        windowMs: positiveMs.default(60_000),
+        lockMs: positiveMs.default(300_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
+
+/** Webhooks: events sent to each account's HTTPS endpoint from a durable outbox (api/webhook-sender.ts). */
+const webhooksSchema = z
+  .object({
+    timeoutMs: positiveMs.default(10_000), // an endpoint should answer at once and work later; a hung one holds a slot only this long
+    concurrency: z.number().int().min(1).max(256).default(8), // requests in flight across all endpoints: webhooks never compete with SMPP for the CPU
+    retryBaseMs: positiveMs.default(5_000), // the first retry: past a blip or a deploy of the receiver
+    retryMaxMs: positiveMs.default(3_600_000), // an endpoint down for long is tried hourly, not hammered
+    retryWindowMs: positiveMs.default(259_200_000), // 72 h, as receipts wait for a client: a weekend outage loses nothing
+    pollMs: positiveMs.default(1_000), // how soon a new event leaves: a second is fast for a webhook, cheap for the store
+    keepDeliveredMs: z.number().int().min(0).default(86_400_000), // a day of delivered events for `webhooks list`, then deleted
+  })
+  .strict()
+  .refine((w) => w.retryMaxMs >= w.retryBaseMs, { message: 'must be ≥ retryBaseMs', path: ['retryMaxMs'] });
 
 /** Virtual numbers: leases (temporary numbers), masks and proxy sessions on the pool. */
 const numbersSchema = z
@@ -294,6 +325,74 @@ const numbersSchema = z
   })
   .strict();
 
+/**
+ * How long each kind of data is kept once it is final or ended (store/retention.ts); null
+ * keeps it. Purges run in the daemon every intervalMs, and on demand with
+ * `maskgate retention run`.
+ */
+const keepFor = positiveMs.nullable();
+const retentionSchema = z
+  .object({
+    enabled: z.boolean().default(true), // the daemon purges on its own; off leaves it to `maskgate retention run`
+    intervalMs: positiveMs.default(3_600_000), // hourly: data is purged within an hour of its time, at little cost per pass
+    batchSize: z.number().int().min(1).max(10_000).default(500), // rows per transaction: SMPP writes wait at most one batch
+    // A message's addresses and text, once it is final: a week answers "what did we send?"
+    // from support and outlives the receipts still owed (accountDefaults.dlrRetentionMs, 72 h).
+    messageBodiesMs: keepFor.default(7 * 86_400_000),
+    // The message row itself (state, attempts, times), then deleted: a quarter covers a
+    // monthly billing cycle and the disputes that follow it.
+    messagesMs: keepFor.default(90 * 86_400_000),
+    // Ended leases name only our pool number and the account: kept as long as messages.
+    endedLeasesMs: keepFor.default(90 * 86_400_000),
+    // Ended masks and sessions still link a blind index and a contact to an account; a month
+    // answers "who wrote through which number" and then the link (and the contact, once no
+    // leg names it) goes. At least numbers.leases.cooldownMs: the choice of a party's next
+    // number avoids the numbers its ended legs used within the cooldown.
+    endedRelaysMs: keepFor.default(30 * 86_400_000),
+    // Dead-lettered webhooks (their sealed bodies hold MO text): a month to notice and `webhooks retry`.
+    deadWebhooksMs: keepFor.default(30 * 86_400_000),
+    // VACUUM after a pass that purged something, so the files shrink. Off: secure_delete
+    // already zeroes what is purged, and VACUUM rewrites the whole file under an exclusive
+    // lock (the daemon's writes, and SMPP traffic with them, wait until it ends; up to twice
+    // the file's size on disk meanwhile). Turn it on where disk space must come back.
+    vacuum: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * Content rules on what accounts submit (accounts/content-rules.ts): the first rule, in file
+ * order, whose match the text meets decides: `block` refuses the submit, `hold` accepts it
+ * and keeps it from carriers until an operator releases or drops it (`maskgate content`).
+ */
+const contentRuleSchema = z
+  .object({
+    name,
+    accounts: z.array(z.string().min(1).max(15, 'must be an account system_id of at most 15 characters')).min(1).optional(), // absent: every account
+    match: z
+      .object({
+        keywords: z.array(z.string().trim().min(1, 'must not be empty')).min(1).optional(), // whole words or phrases
+        regex: z.string().min(1).optional(), // JavaScript syntax, Unicode mode
+        caseSensitive: z.boolean().default(false), // spam varies its case; a rule that cares says so
+      })
+      .strict()
+      .refine((m) => m.keywords !== undefined || m.regex !== undefined, { message: 'give keywords, a regex, or both' }),
+    action: z.enum(['block', 'hold']),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    const regex = rule.match?.regex;
+    if (typeof regex !== 'string') return;
+    try {
+      new RegExp(regex, rule.match.caseSensitive ? 'u' : 'iu');
+    } catch (err) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['match', 'regex'],
+        message: `content rule "${rule.name}": not a valid regular expression (${err instanceof Error ? err.message : String(err)}); fix it, or escape characters such as ( [ { . * + ? | \\ with a backslash to match them literally`,
+      });
+    }
+  }, evenWithOtherIssues);
+
 const loggingSchema = z
   .object({
     /** `protocol` sits below `debug` and traces every PDU. */
@@ -327,6 +426,8 @@ function checkReferences(config: z.output<typeof fileSchema>, ctx: z.RefinementC
   const routes = Array.isArray(config.routes) ? config.routes : [];
   checkUnique(carriers, 'carriers', 'carrier', ctx);
   checkUnique(routes, 'routes', 'route', ctx);
+  checkUnique(Array.isArray(config.contentRules) ? config.contentRules : [], 'contentRules', 'content rule', ctx);
+  checkRetention(config, ctx);
   const known = [...new Set(carriers.map((c) => c?.name).filter((n): n is string => typeof n === 'string'))];
   const hint = known.length > 0 ? `carriers are: ${known.join(', ')}` : 'no carriers are defined; add one under carriers';
   const checkList = (refs: readonly { carrier: unknown; path: (string | number)[] }[]) => {
@@ -344,6 +445,18 @@ function checkReferences(config: z.output<typeof fileSchema>, ctx: z.RefinementC
   routes.forEach((route, r) => {
     if (Array.isArray(route?.failover)) checkList(route.failover.map((carrier, i) => ({ carrier, path: ['routes', r, 'failover', i] })));
     if (Array.isArray(route?.loadShare)) checkList(route.loadShare.map((s, i) => ({ carrier: s?.carrier, path: ['routes', r, 'loadShare', i, 'carrier'] })));
+  });
+}
+
+/** Ended legs must outlive the cooldown that steers a party away from the numbers they used. */
+function checkRetention(config: z.output<typeof fileSchema>, ctx: z.RefinementCtx): void {
+  const keptMs = config.retention?.endedRelaysMs;
+  const cooldownMs = config.numbers?.leases?.cooldownMs;
+  if (typeof keptMs !== 'number' || typeof cooldownMs !== 'number' || keptMs >= cooldownMs) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['retention', 'endedRelaysMs'],
+    message: `must be at least numbers.leases.cooldownMs (${cooldownMs}), got ${keptMs}: a party's next mask avoids the numbers its ended masks used within the cooldown, which needs those masks kept`,
   });
 }
 
@@ -368,6 +481,9 @@ const fileSchema = z
     accountSeeds: z.array(accountSeedSchema).default([]), // none: accounts come from `maskgate accounts add`
     moReassembly: moReassemblySchema.prefault({}),
     numbers: numbersSchema.prefault({}),
+    webhooks: webhooksSchema.prefault({}),
+    retention: retentionSchema.prefault({}),
+    contentRules: z.array(contentRuleSchema).default([]), // none: every submit's text passes
     carriers: z.array(carrierSchema).default([]), // none: the gateway accepts but cannot deliver until one is added
     routes: z.array(routeSchema).default([]), // none: nothing is routed until one is added
     stores: storesSchema.prefault({}),

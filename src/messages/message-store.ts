@@ -18,6 +18,7 @@ import { open, seal } from '../keys/envelope.js';
 import { randomPiece } from '../keys/random-pool.js';
 import { WriteBatcher, type WriteBatcherOptions } from '../store/write-batcher.js';
 import { decodeContent, encodeContent } from './content-codec.js';
+import { isPurged } from './purged-content.js';
 import { FINAL_STATES, type MessageContent, type MessageState, type NewMessage } from './types.js';
 
 /**
@@ -36,6 +37,11 @@ export interface MessageStoreOptions {
   batch: WriteBatcherOptions;
   /** Validity given to a message whose client set none (carriers default to 24–72 h). */
   defaultValidityMs: number;
+  /**
+   * Told of each final state inside the write that records it, so what it writes commits
+   * with it (webhooks' outbox: a dlr event for every final state, asked for or not).
+   */
+  onFinal?: (final: { id: string; account: string; state: MessageState; errorCode: number; doneAt: number }) => void;
 }
 
 /** A message the dispatcher has taken; its content is open only in this object. */
@@ -95,6 +101,35 @@ export type Settlement =
   | { kind: 'retry'; nextAttemptAt: number; errorCode: number | null }
   | { kind: 'final'; state: MessageState; errorCode: number };
 
+/** A row as the dispatcher's claim reads it. */
+interface ClaimRow {
+  id: string;
+  account: string;
+  content: Buffer;
+  registered_delivery: number;
+  valid_until: number;
+  attempts: number;
+  submitted_at: number;
+  relay_leg: string | null;
+  held_rule: string | null;
+}
+
+/** The receipt err of a message an operator dropped: ESME_RSUBMITFAIL, as a content block answers (SMPP 3.4 §5.1.3). */
+const CONTENT_REFUSED_ERROR = 0x45;
+/** The receipt err of a message whose party was forgotten before it was sent: no route to anyone, as the dispatcher says. */
+const NOBODY_TO_SEND_TO_ERROR = 0x0b;
+
+/**
+ * A due message that must be ended instead of sent: one an operator dropped while a content
+ * rule held it (queued again with its rule still set: REJECTED), or one whose content was
+ * purged before it was sent (its party forgotten: nothing and nobody left to send to).
+ */
+function unsentEnd(row: ClaimRow): { state: MessageState; errorCode: number } | undefined {
+  if (row.held_rule !== null) return { state: 'REJECTED', errorCode: CONTENT_REFUSED_ERROR };
+  if (isPurged(row.content)) return { state: 'UNDELIVERABLE', errorCode: NOBODY_TO_SEND_TO_ERROR };
+  return undefined;
+}
+
 /** Whether a client asked for a receipt in this final state (registered_delivery bits 0–1). */
 function receiptWanted(registeredDelivery: number, state: MessageState): boolean {
   const ask = registeredDelivery & 0x03;
@@ -107,15 +142,15 @@ export function newMessageId(): string {
 }
 
 export class MessageStore {
-  /** 'final' (id, state, account): emitted once a message's final state is committed. */
-  readonly events = new EventEmitter<{ final: [id: string, state: MessageState, account: string] }>();
+  /** 'final' (id, state, account, ms since it was submitted): emitted once a message's final state is committed. */
+  readonly events = new EventEmitter<{ final: [id: string, state: MessageState, account: string, sinceSubmitMs: number] }>();
   /**
    * The database's one group-commit queue. Other stores on the same database (the MO inbox)
    * write through it too, so their writes share a transaction and an fsync with ours.
    */
   readonly writes: WriteBatcher;
   /** Finals decided in the batch being written, announced once it commits. */
-  private finals: [string, MessageState, string][] = [];
+  private finals: [id: string, state: MessageState, account: string, sinceSubmitMs: number][] = [];
   private readonly stmt: Record<string, Statement>;
   /** Claimed and not yet settled (committed): in flight in this process. */
   private readonly taken = new Set<string>();
@@ -125,12 +160,13 @@ export class MessageStore {
     this.writes = new WriteBatcher(db, options.batch);
     this.stmt = {
       insert: db.prepare(
-        `INSERT INTO messages (id, account, state, content, registered_delivery, dest_country, submitted_at, valid_until, queued, next_attempt_at, relay_leg)
-         VALUES (?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, 1, ?, ?)`,
+        `INSERT INTO messages (id, account, state, content, registered_delivery, dest_country, submitted_at, valid_until, queued, next_attempt_at, relay_leg, held_rule)
+         VALUES (?, ?, 'ACCEPTED', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       due: db.prepare(`SELECT id FROM messages WHERE queued = 1 AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`),
-      claim: db.prepare(`SELECT id, account, content, registered_delivery, valid_until, attempts, submitted_at, relay_leg FROM messages WHERE id = ?`),
-      recover: db.prepare(`UPDATE messages SET queued = 1 WHERE queued = 0 AND state = 'ACCEPTED'`),
+      claim: db.prepare(`SELECT id, account, content, registered_delivery, valid_until, attempts, submitted_at, relay_leg, held_rule FROM messages WHERE id = ?`),
+      // Held messages (a content rule) wait unqueued for an operator, not for a restart.
+      recover: db.prepare(`UPDATE messages SET queued = 1 WHERE queued = 0 AND state = 'ACCEPTED' AND held_rule IS NULL`),
       attempt: db.prepare(`INSERT INTO attempts (message_id, n, carrier, bind, at, outcome, status, carrier_message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       accepted: db.prepare(`UPDATE messages SET state = 'ENROUTE', queued = 0, attempts = ?, carrier = ?, carrier_message_id = ?, carrier_key = ?, parts = ? WHERE id = ? AND state = 'ACCEPTED'`),
       part: db.prepare(`INSERT OR REPLACE INTO message_parts (message_id, n, carrier, carrier_message_id, carrier_key, state) VALUES (?, ?, ?, ?, ?, NULL)`),
@@ -143,7 +179,7 @@ export class MessageStore {
       partsOf: db.prepare(`SELECT parts FROM messages WHERE id = ?`),
       reschedule: db.prepare(`UPDATE messages SET queued = 1, next_attempt_at = ?, attempts = ?, error_code = COALESCE(?, error_code) WHERE id = ?`),
       finalize: db.prepare(`UPDATE messages SET state = ?, queued = 0, error_code = ?, done_at = ? WHERE id = ? AND done_at IS NULL`),
-      head: db.prepare(`SELECT account, registered_delivery FROM messages WHERE id = ?`),
+      head: db.prepare(`SELECT account, registered_delivery, submitted_at FROM messages WHERE id = ?`),
       byCarrierKey: db.prepare(`SELECT id, state FROM messages WHERE carrier = ? AND carrier_key = ? ORDER BY submitted_at DESC LIMIT 1`),
       holdReceipt: db.prepare(`INSERT OR REPLACE INTO early_receipts (carrier, carrier_key, state, error_code, received_at) VALUES (?, ?, ?, ?, ?)`),
       heldReceipt: db.prepare(`SELECT state, error_code FROM early_receipts WHERE carrier = ? AND carrier_key = ?`),
@@ -161,8 +197,9 @@ export class MessageStore {
       status: db.prepare(`SELECT id, account, state, submitted_at, done_at, error_code, carrier FROM messages WHERE id = ?`),
       attempts: db.prepare(`SELECT n, carrier, at, outcome, status FROM attempts WHERE message_id = ? ORDER BY n`),
       queuedCount: db.prepare(`SELECT count(*) AS n FROM messages WHERE queued = 1`),
+      // Queued, or held by a content rule (never sent): either way no carrier has it.
       cancellable: db.prepare(
-        `SELECT 1 FROM messages WHERE id = ? AND account = ? AND state = 'ACCEPTED' AND queued = 1
+        `SELECT 1 FROM messages WHERE id = ? AND account = ? AND state = 'ACCEPTED' AND (queued = 1 OR held_rule IS NOT NULL)
          AND NOT EXISTS (SELECT 1 FROM attempts WHERE message_id = messages.id AND outcome IN ('accepted', 'timeout', 'lost'))`,
       ),
     };
@@ -175,7 +212,7 @@ export class MessageStore {
         const finals = this.finals;
         if (finals.length === 0) return;
         this.finals = [];
-        for (const [id, state, account] of finals) this.events.emit('final', id, state, account);
+        for (const [id, state, account, sinceSubmitMs] of finals) this.events.emit('final', id, state, account, sinceSubmitMs);
       },
       (err: unknown) => {
         this.finals = []; // the batch rolled back: none of its finals happened
@@ -208,7 +245,8 @@ export class MessageStore {
 
   private insertRow(id: string, sealed: Buffer, message: NewMessage, destCountry: string | null, now: number): void {
     const validUntil = message.validUntil ?? now + this.options.defaultValidityMs;
-    this.stmt.insert!.run(id, message.account, sealed, message.registeredDelivery, destCountry, now, validUntil, now, message.relayLeg ?? null);
+    const held = message.heldRule ?? null;
+    this.stmt.insert!.run(id, message.account, sealed, message.registeredDelivery, destCountry, now, validUntil, held === null ? 1 : 0, now, message.relayLeg ?? null, held);
   }
 
   /**
@@ -219,10 +257,14 @@ export class MessageStore {
    */
   claimDue(now: number, limit: number): ClaimedMessage[] {
     const ids = (this.stmt.due!.all(now, limit + this.taken.size) as { id: string }[]).map((r) => r.id).filter((id) => !this.taken.has(id)).slice(0, limit);
-    const rows = ids.map((id) => {
+    const rows: ClaimRow[] = [];
+    for (const id of ids) {
       this.taken.add(id);
-      return this.stmt.claim!.get(id) as { id: string; account: string; content: Buffer; registered_delivery: number; valid_until: number; attempts: number; submitted_at: number; relay_leg: string | null };
-    });
+      const row = this.stmt.claim!.get(id) as ClaimRow;
+      const unsent = unsentEnd(row);
+      if (unsent) this.endUnsent(id, unsent, now);
+      else rows.push(row);
+    }
     return rows.map((r) => ({
       id: r.id,
       account: r.account,
@@ -233,6 +275,16 @@ export class MessageStore {
       submittedAt: r.submitted_at,
       relayLeg: r.relay_leg,
     }));
+  }
+
+  /**
+   * Ends a due message that must not be sent (see `unsentEnd`), taken until that commits;
+   * a failed write leaves it queued, due again.
+   */
+  private endUnsent(id: string, end: { state: MessageState; errorCode: number }, now: number): void {
+    this.write(() => this.finalizeNow(id, end.state, end.errorCode, now))
+      .catch(() => undefined)
+      .finally(() => this.taken.delete(id));
   }
 
   /**
@@ -349,7 +401,7 @@ export class MessageStore {
       createdAt: r.created_at,
       submittedAt: r.submitted_at,
       doneAt: r.done_at,
-      addresses: r.content === null ? undefined : this.addressesOf(r.message_id, r.content),
+      addresses: r.content === null || isPurged(r.content) ? undefined : this.addressesOf(r.message_id, r.content),
     }));
   }
 
@@ -409,8 +461,9 @@ export class MessageStore {
   /** Inside a batch: the final state, once, and the receipt the client asked for. */
   private finalizeNow(id: string, state: MessageState, errorCode: number, now: number): void {
     if (this.stmt.finalize!.run(state, errorCode, now, id).changes === 0) return; // final already
-    const head = this.stmt.head!.get(id) as { account: string; registered_delivery: number };
-    this.finals.push([id, state, head.account]);
+    const head = this.stmt.head!.get(id) as { account: string; registered_delivery: number; submitted_at: number };
+    this.finals.push([id, state, head.account, now - head.submitted_at]);
     if (receiptWanted(head.registered_delivery, state)) this.stmt.clientReceipt!.run(id, head.account, state, errorCode, now);
+    this.options.onFinal?.({ id, account: head.account, state, errorCode, doneAt: now });
   }
 }

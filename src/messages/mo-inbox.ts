@@ -19,6 +19,15 @@ import { decodeContent, encodeContent } from './content-codec.js';
 import { newMessageId, type BodyKeys } from './message-store.js';
 import type { MessageContent } from './types.js';
 
+/** An MO as it is committed to an account's inbox: what its webhook event is made of. */
+export interface InsertedMo {
+  id: string;
+  account: string;
+  carrier: string;
+  content: MessageContent;
+  receivedAt: number;
+}
+
 /** An MO owed to an account, its content open (held only while it is being sent). */
 export interface OwedMo {
   seq: number;
@@ -35,7 +44,13 @@ export class MoInbox {
   private readonly stmt: Record<string, Statement>;
 
   constructor(
-    private readonly options: { db: Database; keys: BodyKeys; writes: WriteBatcher },
+    private readonly options: {
+      db: Database;
+      keys: BodyKeys;
+      writes: WriteBatcher;
+      /** Told of each MO inside the write that inserts it, so what it writes commits with the MO (webhooks' outbox). */
+      onInsert?: (mo: InsertedMo) => void;
+    },
   ) {
     const db = options.db;
     this.stmt = {
@@ -52,7 +67,10 @@ export class MoInbox {
   async accept(account: string, carrier: string, content: MessageContent, now = Date.now()): Promise<string> {
     const id = newMessageId();
     const sealed = this.sealFor(id, content);
-    await this.options.writes.write(() => this.stmt.insert!.run(id, account, carrier, sealed, now));
+    await this.options.writes.write(() => {
+      this.stmt.insert!.run(id, account, carrier, sealed, now);
+      this.options.onInsert?.({ id, account, carrier, content, receivedAt: now });
+    });
     this.events.emit('added', account);
     return id;
   }
@@ -65,6 +83,7 @@ export class MoInbox {
   insertInWrite(account: string, carrier: string, content: MessageContent, now: number): void {
     const id = newMessageId();
     this.stmt.insert!.run(id, account, carrier, this.sealFor(id, content), now);
+    this.options.onInsert?.({ id, account, carrier, content, receivedAt: now });
   }
 
   /** Wakes the account's forwarder: an MO inserted by `insertInWrite` was committed. */

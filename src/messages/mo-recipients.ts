@@ -34,6 +34,11 @@ export class MoRecipients implements Pick<MoInbox, 'accept' | 'insertInWrite' | 
       accountOfLeg: (legId: string) => string | undefined;
       /** A relayed message was committed: the dispatcher may send it. */
       relayed: () => void;
+      /**
+       * Told of each relay inside the write that inserts its message, so what it writes
+       * commits with it (webhooks' outbox): the message id and the leg it goes to.
+       */
+      onRelay?: (relay: { messageId: string; account: string; toLeg: string; at: number }) => void;
     },
   ) {}
 
@@ -63,6 +68,8 @@ export class MoRecipients implements Pick<MoInbox, 'accept' | 'insertInWrite' | 
     // the account is known; an unknown leg is a bug, not bad input.
     const account = this.o.accountOfLeg(leg);
     if (account === undefined) throw new Error(`relay to an unknown session leg ${leg}`);
-    return this.o.store.insertInWrite({ account, content, registeredDelivery: 0, validUntil: null, relayLeg: leg }, null, now);
+    const messageId = this.o.store.insertInWrite({ account, content, registeredDelivery: 0, validUntil: null, relayLeg: leg }, null, now);
+    this.o.onRelay?.({ messageId, account, toLeg: leg, at: now });
+    return messageId;
   }
 }

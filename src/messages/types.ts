@@ -47,6 +47,11 @@ export interface NewMessage {
    * number is looked up only when the message is sent.
    */
   relayLeg?: string;
+  /**
+   * The content rule (accounts/content-rules.ts) holding it for review: accepted and stored,
+   * not dispatched until an operator releases it (`maskgate content release`).
+   */
+  heldRule?: string;
 }
 
 /** A carrier's answer to one submit. Every outcome but 'accepted' and 'rejected' is unknown. */

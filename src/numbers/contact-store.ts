@@ -19,6 +19,12 @@
  * Writes are rare (a mask or session for a new party) and synchronous; the UNIQUE blind
  * index keeps one contact per number even when the CLI and the daemon add the same number
  * at once.
+ *
+ * Removal is crypto-shredding: the row is the only place the sealed number exists, and the
+ * store runs with secure_delete (store/database.ts), so deleting it leaves neither the
+ * number nor its blind index in the file. `find` and `remove` serve `maskgate forget`;
+ * `created` and `remove` serve retention (store/retention.ts), which removes contacts no
+ * mask or session leg names any more.
  */
 import { createHmac } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
@@ -84,12 +90,35 @@ export class ContactStore {
   private readonly byIndex: Statement<[string], string>;
   private readonly byId: Statement<[string], ContactRow>;
   private readonly insert: Statement<[string, string, Buffer, number, number]>;
+  private readonly createdAfter: Statement<[number, number, number], { rowid: number; id: string; created_at: number }>;
+  private readonly deleteById: Statement<[string]>;
 
   constructor(private readonly options: { db: Database; keys: ContactKeys }) {
     const { db } = options;
     this.byIndex = db.prepare<[string], string>('SELECT id FROM contacts WHERE number_index = ?').pluck();
     this.byId = db.prepare<[string], ContactRow>('SELECT id, number FROM contacts WHERE id = ?');
     this.insert = db.prepare('INSERT INTO contacts (id, number_index, number, key_version, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (number_index) DO NOTHING');
+    this.createdAfter = db.prepare('SELECT rowid, id, created_at FROM contacts WHERE rowid > ? AND created_at < ? ORDER BY rowid LIMIT ?');
+    this.deleteById = db.prepare('DELETE FROM contacts WHERE id = ?');
+  }
+
+  /**
+   * A real number as the stores know it, without adding it: its blind index, and its contact
+   * id when it has a contact.
+   */
+  find(raw: string): { contactId: string | undefined; index: string } {
+    const index = this.indexOf(normaliseE164(raw));
+    return { contactId: this.byIndex.get(index), index };
+  }
+
+  /** Deletes contacts (one transaction); returns how many existed. Their numbers are gone for good. */
+  remove(contactIds: readonly string[]): number {
+    return this.options.db.transaction(() => contactIds.reduce((n, id) => n + this.deleteById.run(id).changes, 0)).immediate();
+  }
+
+  /** Up to `limit` contacts made before `before`, after `afterRowid` in storage order (a walk). */
+  created(before: number, afterRowid: number, limit: number): { rowid: number; id: string; createdAt: number }[] {
+    return this.createdAfter.all(afterRowid, before, limit).map((r) => ({ rowid: r.rowid, id: r.id, createdAt: r.created_at }));
   }
 
   /** The contact id of a real number, made on first use; the same id for every spelling of it. */

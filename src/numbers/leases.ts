@@ -295,13 +295,19 @@ export class LeaseBook {
 
   /**
    * Ends the leases past their TTL (the sweeper); returns them with how late each ended, in
-   * ms past its expiry. At most `limit` per call: one short transaction.
+   * ms past its expiry. At most `limit` per call: one short transaction. `inTransaction` is
+   * told what ended before that transaction commits, so what it writes (expiry events, the
+   * audit trail) commits with the ends, or neither does.
    */
-  endExpired(limit = 500): { lease: Lease; lateMs: number }[] {
+  endExpired(limit = 500, inTransaction?: (ended: Lease[]) => void): { lease: Lease; lateMs: number }[] {
     const now = this.#now();
     const due = this.#db.prepare<[number, number], LeaseRow>('SELECT * FROM leases WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?');
     return this.#db
-      .transaction(() => due.all(now, limit).filter((r) => this.#endNow(r.id, r.number, 'ttl', now)).map((r) => ({ lease: this.require(r.id), lateMs: now - r.expires_at })))
+      .transaction(() => {
+        const ended = due.all(now, limit).filter((r) => this.#endNow(r.id, r.number, 'ttl', now)).map((r) => ({ lease: this.require(r.id), lateMs: now - r.expires_at }));
+        if (ended.length > 0) inTransaction?.(ended.map((e) => e.lease));
+        return ended;
+      })
       .immediate();
   }
 

@@ -56,6 +56,14 @@ export interface PoolNumber extends NumberFacts {
   updatedAt: number;
 }
 
+/** One pool's numbers by shown state (see `availability`). */
+export interface PoolAvailability {
+  country: string;
+  carrier: string;
+  total: number;
+  byState: Record<NumberState, number>;
+}
+
 export interface NumberFilter {
   country?: string;
   region?: string;
@@ -222,6 +230,25 @@ export class NumberPool {
     const sql = `SELECT * FROM (${NUMBERS_AS_SHOWN})${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e164`;
     const now = this.#now();
     return (this.#db.prepare(sql).all({ now, ...Object.fromEntries(given.map((k) => [k, params[k]])) }) as Row[]).map((row) => toNumber(row, now));
+  }
+
+  /**
+   * How many numbers each pool (numbers of one country at one hosting carrier) has in each
+   * shown state: the read-out of the API and the pool gauges of /metrics. One grouped scan.
+   */
+  availability(): PoolAvailability[] {
+    const rows = this.#db
+      .prepare(`SELECT country, carrier, shown_state AS state, count(*) AS n FROM (${NUMBERS_AS_SHOWN}) GROUP BY country, carrier, shown_state ORDER BY country, carrier`)
+      .all({ now: this.#now() }) as { country: string; carrier: string; state: NumberState; n: number }[];
+    const pools = new Map<string, PoolAvailability>();
+    for (const r of rows) {
+      const key = `${r.country}/${r.carrier}`;
+      let pool = pools.get(key);
+      if (!pool) pools.set(key, (pool = { country: r.country, carrier: r.carrier, total: 0, byState: Object.fromEntries(NUMBER_STATES.map((s) => [s, 0])) as Record<NumberState, number> }));
+      pool.byState[r.state] = r.n;
+      pool.total += r.n;
+    }
+    return [...pools.values()];
   }
 
   /** Applies an operator's state change, or refuses it naming the number's current state. */

@@ -5,7 +5,8 @@
  */
 import type { Config } from '../config/schema.js';
 
-export type LegEndReason = 'ttl' | 'revoked' | 'closed';
+/** `forgotten`: `maskgate forget` removed the party's number (numbers/forget.ts). */
+export type LegEndReason = 'ttl' | 'revoked' | 'closed' | 'forgotten';
 
 /** A leg as the gateway uses it: who it belongs to and where its party is. */
 export interface RelayLeg {

@@ -33,6 +33,12 @@ import { LEAST_RECENTLY_USED_SQL, NoNumberAvailable, NUMBER_ELIGIBLE_SQL, descri
 
 export type { LegEndReason, MaskView, RelayLeg, RelayPolicy, RelayRequest, SessionView } from './relay-types.js';
 
+/** Masks and sessions one sweep ended by TTL. */
+export interface EndedRelays {
+  masks: MaskView[];
+  sessions: SessionView[];
+}
+
 const usage = (message: string) => new GatewayError('USAGE', message);
 const ALIAS_DIGITS = 15; // an E.164-sized address: every client and carrier field takes it
 const MAX_REFERENCE = 64;
@@ -303,23 +309,29 @@ export class RelayBook {
   }
 
   /**
-   * Ends masks and sessions past their TTL (the sweeper); returns how many legs, and how many
-   * of them ended more than `lateAfterMs` after their TTL. At most `limit` per call.
+   * Ends masks and sessions past their TTL (the sweeper); returns how many legs, how many of
+   * them ended more than `lateAfterMs` after their TTL, and the masks and sessions that
+   * ended (a session once, with its first leg). At most `limit` legs per call.
+   * `inTransaction` is told what ended before the transaction commits, so what it writes
+   * (expiry events, the audit trail) commits with the ends, or neither does.
    */
-  endExpired(limit = 500, lateAfterMs = Infinity): { legs: number; late: number } {
+  endExpired(limit = 500, lateAfterMs = Infinity, inTransaction?: (ended: EndedRelays) => void): { legs: number; late: number } & EndedRelays {
     const now = this.#now();
     return this.#db
       .transaction(() => {
-        const due = this.#db.prepare<[number, number], { id: string; session_id: string | null; expires_at: number }>(
-          'SELECT id, session_id, expires_at FROM relay_legs WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?',
-        ).all(now, limit);
+        const due = this.#db.prepare<[number, number], LegRow>('SELECT * FROM relay_legs WHERE ended_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?').all(now, limit);
         let late = 0;
+        const masks: string[] = [];
+        const sessions: string[] = [];
         for (const leg of due) {
           this.#db.prepare("UPDATE relay_legs SET ended_at = ?, end_reason = 'ttl' WHERE id = ? AND ended_at IS NULL").run(now, leg.id);
-          if (leg.session_id !== null) this.#db.prepare("UPDATE proxy_sessions SET ended_at = ?, end_reason = 'ttl' WHERE id = ? AND ended_at IS NULL").run(now, leg.session_id);
+          if (leg.session_id === null) masks.push(leg.id);
+          else if (this.#db.prepare("UPDATE proxy_sessions SET ended_at = ?, end_reason = 'ttl' WHERE id = ? AND ended_at IS NULL").run(now, leg.session_id).changes > 0) sessions.push(leg.session_id);
           if (now - leg.expires_at > lateAfterMs) late++;
         }
-        return { legs: due.length, late };
+        const ended: EndedRelays = { masks: masks.map((id) => this.requireMask(id)), sessions: sessions.map((id) => this.requireSession(id)) };
+        if (due.length > 0) inTransaction?.(ended);
+        return { legs: due.length, late, ...ended };
       })
       .immediate();
   }

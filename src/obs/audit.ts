@@ -113,6 +113,23 @@ export class AuditLog {
     return this.#append(entry);
   }
 
+  /**
+   * Runs a change to the store and records what `describe` makes of its result, in one
+   * IMMEDIATE transaction on this log's connection (the change's own transaction nests as a
+   * savepoint): never a change without its row, nor a row without its change. `describe`
+   * returns undefined when nothing changed.
+   */
+  change<T>(actor: string, change: () => T, describe: (result: T) => Omit<AuditEntry, 'actor'> | undefined): T {
+    return this.#db
+      .transaction(() => {
+        const result = change();
+        const described = describe(result);
+        if (described !== undefined) this.#append({ actor, ...described });
+        return result;
+      })
+      .immediate();
+  }
+
   /** Rows in order, oldest first; `limit` keeps the newest. */
   list(query: AuditQuery = {}): AuditRow[] {
     const where: string[] = [];

@@ -48,10 +48,16 @@ const NAMES = new Map<number, string>(Object.entries(e).map(([name, value]) => [
 
 /** `ESME_RTHROTTLED (0x58)`, for logs and error messages. */
 export function statusName(value: number): string {
-  const hex = `0x${value.toString(16).toUpperCase().padStart(2, '0')}`;
   const name = NAMES.get(value);
-  return name ? `${name} (${hex})` : hex;
+  return name ? `${name} (${statusHex(value)})` : statusHex(value);
 }
+
+/** `ESME_RTHROTTLED`, or `0x45A` for a status without a name: a metric label. */
+export function statusLabel(value: number): string {
+  return NAMES.get(value) ?? statusHex(value);
+}
+
+const statusHex = (value: number) => `0x${value.toString(16).toUpperCase().padStart(2, '0')}`;
 
 export interface WireStatus {
   status: number;
@@ -92,6 +98,12 @@ export const WIRE: Record<ErrorCode, WireStatus> = {
   THROTTLED: { status: STATUS.ESME_RTHROTTLED },
   QUEUE_FULL: { status: STATUS.ESME_RMSGQFUL },
   MALFORMED_PDU: { status: STATUS.ESME_RINVCMDLEN, close: true },
+  // A content rule refused the text. ESME_RSUBMITFAIL (0x45, "submit_sm failed") is what an
+  // SMSC answers for a submit refused by its own policy: Jasmin's MT interceptor scripts set it
+  // for content they refuse, and carriers use it for spam/DND refusals. Not ESME_RSYSERR,
+  // which clients retry as our fault (Jasmin's value filters answer that), nor
+  // ESME_RINVMSGLEN, which tells the client its length is wrong when it is not.
+  CONTENT_BLOCKED: { status: STATUS.ESME_RSUBMITFAIL },
   CONNECT_TIMEOUT: { status: STATUS.ESME_RSYSERR },
   BIND_TIMEOUT: { status: STATUS.ESME_RSYSERR },
   RESPONSE_TIMEOUT: { status: STATUS.ESME_RSYSERR },

@@ -3,7 +3,7 @@
  * this maskgate knows, or refuses with the reason and the fix. In order:
  *
  * 1. pragmas: WAL, synchronous FULL (or NORMAL plus the caller's own sync), foreign keys,
- *    a busy timeout;
+ *    a busy timeout, secure delete;
  * 2. a store from a newer maskgate (PRAGMA user_version above our last migration) is refused
  *    before anything is written to it;
  * 3. the master keys are checked against the key check values the store keeps per key
@@ -96,6 +96,12 @@ function configure(db: Database, syncOffLoop: boolean): void {
   // daemon does that fsync itself off the event loop (wal-sync.ts) and asks for NORMAL.
   db.pragma(syncOffLoop ? 'synchronous = NORMAL' : 'synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed in the page, not merely unlinked: a purged body
+  // (retention), a forgotten contact's sealed number and its blind index must not linger in
+  // free space where a copy of the file would still show them. Per connection, so every
+  // process that opens a store (daemon and CLI) gets it. The pages written are the ones
+  // being written anyway; the cost is the zeroing and freed overflow pages written once.
+  db.pragma('secure_delete = ON');
 }
 
 function userVersion(db: Database): number {

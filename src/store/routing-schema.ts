@@ -330,8 +330,8 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
     description: 'HTTP API tokens',
     // A token is shown once, as mg_<id>_<secret>; only SHA-256 of the secret is kept (the
     // secret is 32 random bytes, so a slow hash adds nothing). Admin tokens also carry a
-    // TOTP secret, sealed under the routing-bodies key (AAD: the token id), and the last
-    // TOTP time step used, so a code is accepted once.
+    // TOTP secret, sealed under the routing-bodies key (AAD: the token id), and the newest
+    // TOTP time step used: an older code is refused once a newer one was used.
     up: `
       CREATE TABLE api_tokens (
         id                  TEXT PRIMARY KEY,
@@ -367,28 +367,42 @@ export const ROUTING_MIGRATIONS: readonly Migration[] = [
         seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
         id                  TEXT NOT NULL UNIQUE,  -- the event id, sent in the body (idempotency)
         account             TEXT NOT NULL,
-        event               TEXT NOT NULL,         -- mo, lease.expired, mask.expired, session.expired, dlr
+        event               TEXT NOT NULL,         -- mo, session.relayed, dlr, lease.expired, mask.expired, session.expired
         payload             BLOB NOT NULL,         -- sealed JSON body
         created_at          INTEGER NOT NULL,
+        retry_from          INTEGER NOT NULL,      -- the retry window starts here: created_at, or when \`webhooks retry\` requeued it
         attempts            INTEGER NOT NULL DEFAULT 0,
         next_attempt_at     INTEGER NOT NULL,
         last_error          TEXT,                  -- HTTP status or network error, no body
         delivered_at        INTEGER,
         dead_at             INTEGER                -- dead-lettered: retries ended
       ) STRICT;
-      CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL AND dead_at IS NULL;
+      CREATE INDEX webhook_outbox_due ON webhook_outbox (account, next_attempt_at) WHERE delivered_at IS NULL AND dead_at IS NULL;
       CREATE INDEX webhook_outbox_dead ON webhook_outbox (dead_at) WHERE dead_at IS NOT NULL;
+      CREATE INDEX webhook_outbox_delivered ON webhook_outbox (delivered_at) WHERE delivered_at IS NOT NULL;
     `,
   },
   {
     version: 12,
-    description: 'messages held by a content rule',
+    description: 'messages held by a content rule; retention of messages and their bodies',
     // A message a content rule holds is accepted (durable, answered with its id) but not
     // queued: queued = 0, state ACCEPTED, held_rule set, until an operator releases it
-    // (queued again) or drops it (REJECTED, with a receipt if asked for).
+    // (held_rule cleared, queued again) or drops it: queued again WITH held_rule still set,
+    // which the dispatcher's claim reads as "end it REJECTED, with a receipt if asked for"
+    // (the daemon owns final states: their events, receipts and webhooks).
+    //
+    // Retention (store/retention.ts) replaces the sealed content of a final message by a
+    // marker (messages/purged-content.ts) and stamps purged_at, then later deletes the row
+    // with its attempts. The indexes let each pass read only what it may purge: final rows
+    // not purged yet by done_at, purged rows by done_at, and masked messages by their leg
+    // (a leg is kept while a message to it is not final; `maskgate forget` finds them).
     up: `
       ALTER TABLE messages ADD COLUMN held_rule TEXT;
+      ALTER TABLE messages ADD COLUMN purged_at INTEGER;  -- epoch ms the content was purged
       CREATE INDEX messages_held ON messages (submitted_at) WHERE held_rule IS NOT NULL;
+      CREATE INDEX messages_final_unpurged ON messages (done_at) WHERE done_at IS NOT NULL AND purged_at IS NULL;
+      CREATE INDEX messages_final_purged ON messages (done_at) WHERE purged_at IS NOT NULL;
+      CREATE INDEX messages_by_relay_leg ON messages (relay_leg) WHERE relay_leg IS NOT NULL;
     `,
   },
 ];

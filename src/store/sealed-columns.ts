@@ -11,6 +11,7 @@
  */
 import type { KeyPurpose } from '../keys/master-key.js';
 import { partAad } from '../messages/mo-parts.js';
+import { totpAad } from '../accounts/api-tokens.js';
 import { secretAad, secretRows } from './store-secrets.js';
 
 export interface SealedColumn {
@@ -38,7 +39,7 @@ export const ROUTING_SEALED: readonly SealedColumn[] = [
   { table: 'held_mo', column: 'content', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId },
   { table: 'webhook_outbox', column: 'payload', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId },
   { table: 'accounts', column: 'webhook_secret', purpose: 'routing-bodies', aadColumns: ['system_id'], aad: (row) => Buffer.from(`webhook:${String(row.system_id)}`), rows: (t) => `${t}.webhook_secret IS NOT NULL` },
-  { table: 'api_tokens', column: 'totp_secret', purpose: 'routing-bodies', aadColumns: ['id'], aad: byId, rows: (t) => `${t}.totp_secret IS NOT NULL` },
+  { table: 'api_tokens', column: 'totp_secret', purpose: 'routing-bodies', aadColumns: ['id'], aad: (row) => totpAad(String(row.id)), rows: (t) => `${t}.totp_secret IS NOT NULL` },
   META_SECRETS,
 ];
 

@@ -54,10 +54,10 @@ export interface BindRequest<T> {
 
 export type BindResult =
   | { ok: true; account: Account; unregister: () => void }
-  | { ok: false; status: number; step: string; reason: string };
+  | { ok: false; status: number; step: string; reason: string; lockout?: 'began' | 'locked' };
 
 function refused(step: string, decision: Extract<BindDecision, { ok: false }>): BindResult {
-  return { ok: false, status: WIRE[decision.code].status, step, reason: decision.reason };
+  return { ok: false, status: WIRE[decision.code].status, step, reason: decision.reason, ...(decision.lockout ? { lockout: decision.lockout } : {}) };
 }
 
 export async function runBindSteps<T>(req: BindRequest<T>, deps: { directory: AccountDirectory; registry: BindRegistry<T>; now: () => number }): Promise<BindResult> {

@@ -17,6 +17,8 @@ import { BindRegistry } from './bind-steps.js';
 import { attachClientSession, type ClientGateway, type ClientServices, type ClientSessionHandle } from './client-session.js';
 import { QueueTracker } from './queue-tracker.js';
 import { RateLimiter } from '../accounts/rate-limiter.js';
+import { SubmitTally } from '../accounts/submit-tally.js';
+import type { BindAudit } from './bind-audit.js';
 
 /**
  * How long a stop waits for clients to be answered and unbound. Submits wait for a commit
@@ -28,6 +30,10 @@ export interface ClientListenerOptions {
   config: LoadedConfig;
   gateway: ClientGateway;
   directory: AccountDirectory;
+  /** Submit outcomes per account, shared with the HTTP API and /metrics (default: a tally of its own). */
+  tally?: SubmitTally;
+  /** Records binds accepted and refused (the daemon's audit trail). */
+  binds?: BindAudit;
   logger: Logger;
 }
 
@@ -41,6 +47,9 @@ export interface ClientListener {
   readonly registry: BindRegistry<SmppSession>;
   /** 'receiverBound' (systemId): a receiver or transceiver bind joined the registry (receipts may flow). */
   readonly events: EventEmitter<{ receiverBound: [systemId: string] }>;
+  /** The accounts' throughput and queue limits: the HTTP API's submits count against the same ones. */
+  readonly limiter: RateLimiter;
+  readonly queue: QueueTracker;
   /** Stops accepting, answers what each client sent, unbinds it (dropped past a deadline). */
   close(): Promise<void>;
 }
@@ -71,6 +80,8 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     registry: new BindRegistry<SmppSession>(),
     limiter: new RateLimiter(),
     queue,
+    tally: opts.tally ?? new SubmitTally(),
+    ...(opts.binds ? { binds: opts.binds } : {}),
     maxPendingPerSession: smpp.windowSize,
     limits: { maxMessagePayloadOctets: smpp.maxMessagePayloadOctets },
     now: Date.now,
@@ -116,6 +127,8 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     },
     registry: services.registry,
     events,
+    limiter: services.limiter,
+    queue,
     close,
   };
 }

@@ -23,7 +23,9 @@ import { runBindSteps, type BindRegistry } from './bind-steps.js';
 import { SMPP_MESSAGE_STATE, smppAbsoluteTime } from './message-state.js';
 import type { QueueTracker } from './queue-tracker.js';
 import type { RateLimiter } from '../accounts/rate-limiter.js';
+import type { SubmitTally } from '../accounts/submit-tally.js';
 import { translateSubmit } from './submit-translation.js';
+import type { BindAudit } from './bind-audit.js';
 
 /** The system_id we answer binds with. */
 export const OUR_SYSTEM_ID = 'maskgate';
@@ -38,6 +40,10 @@ export interface ClientServices {
   registry: BindRegistry<SmppSession>;
   limiter: RateLimiter;
   queue: QueueTracker;
+  /** Submit outcomes per account, for /metrics. */
+  tally: SubmitTally;
+  /** Where binds accepted and refused are recorded (the audit trail); none in tests that need none. */
+  binds?: BindAudit;
   /** Enqueues one session may have waiting for the store before it stops reading. */
   maxPendingPerSession: number;
   limits: { maxMessagePayloadOctets: number };
@@ -63,13 +69,15 @@ export function attachClientSession(session: SmppSession, services: ClientServic
   session.on('bind', (pdu, mode) => {
     const systemId = typeof pdu.system_id === 'string' ? pdu.system_id : '';
     const password = typeof pdu.password === 'string' ? pdu.password : '';
+    const remoteAddress = session.socket.remoteAddress ?? '';
     runBindSteps(
-      { systemId, password, mode, remoteAddress: session.socket.remoteAddress ?? '', item: session, stillOpen: () => !session.closed },
+      { systemId, password, mode, remoteAddress, item: session, stillOpen: () => !session.closed },
       { directory: services.directory, registry: services.registry, now: services.now },
     ).then(
       (result) => {
         if (!result.ok) {
           session.log.info('bind refused', { systemId, mode, step: result.step, reason: result.reason });
+          services.binds?.refused({ systemId, mode, peer: remoteAddress }, result);
           if (!session.closed) session.rejectBind(pdu, result.status);
           return;
         }
@@ -78,6 +86,7 @@ export function attachClientSession(session: SmppSession, services: ClientServic
         session.acceptBind(pdu, mode, OUR_SYSTEM_ID);
         bound = { account: result.account, log: session.log.child({ systemId }) };
         bound.log.info('client bound', { mode });
+        services.binds?.accepted({ systemId, mode, peer: remoteAddress });
       },
       (err: unknown) => {
         session.log.error('bind failed', { systemId, error: asGatewayError(err).message });
@@ -110,17 +119,20 @@ export function attachClientSession(session: SmppSession, services: ClientServic
     const account = services.directory.get(b.account.systemId) ?? b.account;
     const translated = translateSubmit(pdu, account.systemId, services.now(), services.limits);
     if (!translated.ok) {
+      services.tally.record(account.systemId, translated.code);
       b.log.info('submit refused', { code: translated.code, reason: translated.reason });
       session.respond(pdu, {}, WIRE[translated.code].status);
       return;
     }
     // Throttle and queue-full refusals are routine under load: debug, or they would flood the log.
     if (!services.limiter.take(account.systemId, account.throughputMsgPerSec, services.now())) {
+      services.tally.record(account.systemId, 'THROTTLED');
       b.log.debug('submit over throughput', { code: 'THROTTLED' });
       session.respond(pdu, {}, WIRE.THROTTLED.status);
       return;
     }
     if (!services.queue.tryReserve(account.systemId, account.maxQueued)) {
+      services.tally.record(account.systemId, 'QUEUE_FULL');
       b.log.debug('submit over the account queue', { code: 'QUEUE_FULL' });
       session.respond(pdu, {}, WIRE.QUEUE_FULL.status);
       return;
@@ -131,12 +143,15 @@ export function attachClientSession(session: SmppSession, services: ClientServic
       .then(
         (id) => {
           services.queue.accepted(id, account.systemId);
+          services.tally.record(account.systemId, 'accepted');
           session.respond(pdu, { message_id: id });
         },
         (err: unknown) => {
           services.queue.release(account.systemId);
           const error = asGatewayError(err);
-          b.log.warn('submit not stored', { code: error.code, error: error.message });
+          services.tally.record(account.systemId, error.code);
+          // A content block is routine and audited already: debug, or a flood would flood the log.
+          b.log.log(error.code === 'CONTENT_BLOCKED' ? 'debug' : 'warn', 'submit not stored', { code: error.code, error: error.message });
           session.respond(pdu, {}, WIRE[error.code].status);
         },
       )

@@ -51,6 +51,16 @@ export class QueueTracker {
     else this.perAccount.delete(account);
   }
 
+  /** Messages of the account not final yet (as counted here: see the policy above). */
+  count(account: string): number {
+    return this.perAccount.get(account) ?? 0;
+  }
+
+  /** Every account with messages not final yet, and how many (for /metrics). */
+  entries(): { account: string; n: number }[] {
+    return [...this.perAccount].map(([account, n]) => ({ account, n }));
+  }
+
   close(): void {
     this.events.off('final', this.onFinal);
   }

@@ -43,6 +43,20 @@ function refuse(code: SubmitRefusal['code'], reason: string): SubmitRefusal {
 
 export function translateSubmit(pdu: Pdu, account: string, now: number, limits: { maxMessagePayloadOctets: number }): SubmitTranslation {
   const content = contentFromPdu(pdu);
+  const refusal = checkContent(content, limits);
+  if (refusal) return refusal;
+  return {
+    ok: true,
+    message: { account, content, registeredDelivery: pduInt(pdu, 'registered_delivery'), validUntil: parseSmppTime(pduStr(pdu, 'validity_period'), now) },
+  };
+}
+
+/**
+ * The checks every submit passes, whichever transport brought it (SMPP, or the HTTP API,
+ * which builds the content from JSON): addresses, lengths, and the parts of a long message
+ * the client split itself (whose position it sets in `content.partOf`).
+ */
+export function checkContent(content: MessageContent, limits: { maxMessagePayloadOctets: number }): SubmitRefusal | undefined {
   const { destinationAddr, sourceAddr, sourceTon, shortMessage } = content;
   if (!DESTINATION.test(destinationAddr)) {
     return refuse('BAD_DESTINATION', destinationAddr === '' ? 'destination_addr is empty' : 'destination_addr must be digits with an optional leading +');
@@ -64,10 +78,7 @@ export function translateSubmit(pdu: Pdu, account: string, now: number, limits: 
   const part = readClientPart(content);
   if (!part.ok) return part;
   if (part.concat) content.partOf = { reference: part.concat.reference, total: part.concat.total, seq: part.concat.seq };
-  return {
-    ok: true,
-    message: { account, content, registeredDelivery: pduInt(pdu, 'registered_delivery'), validUntil: parseSmppTime(pduStr(pdu, 'validity_period'), now) },
-  };
+  return undefined;
 }
 
 /**

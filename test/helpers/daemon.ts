@@ -40,6 +40,14 @@ export interface DaemonConfigOptions {
   accountDefaults?: Record<string, unknown>;
   moReassembly?: Record<string, unknown>;
   numbers?: Record<string, unknown>;
+  /** The HTTP API's section; default: disabled. */
+  http?: Record<string, unknown>;
+  /** The webhooks section (timeouts, retries); default: the schema's. */
+  webhooks?: Record<string, unknown>;
+  /** The retention section; default: the schema's. */
+  retention?: Record<string, unknown>;
+  /** Content rules; default: none. */
+  contentRules?: Record<string, unknown>[];
 }
 
 /** Writes a daemon configuration into the test's temp directory and returns its path. */
@@ -54,6 +62,9 @@ export function writeDaemonConfig(files: Files, opts: DaemonConfigOptions): stri
       accountSeeds: [{ systemId: CLIENT.systemId, passwordFile: clientPassword }],
       ...(opts.moReassembly ? { moReassembly: opts.moReassembly } : {}),
       ...(opts.numbers ? { numbers: opts.numbers } : {}),
+      ...(opts.webhooks ? { webhooks: opts.webhooks } : {}),
+      ...(opts.retention ? { retention: opts.retention } : {}),
+      ...(opts.contentRules ? { contentRules: opts.contentRules } : {}),
       carriers: [
         {
           name: 'alpha',
@@ -71,7 +82,7 @@ export function writeDaemonConfig(files: Files, opts: DaemonConfigOptions): stri
       routes: [{ name: 'all', failover: ['alpha'] }],
       stores: { routing: { path: path.join(files.dir, `${opts.name}.db`) }, contacts: { path: path.join(files.dir, `${opts.name}-contacts.db`) } },
       keys: { masterKeyFile: path.join(files.dir, `${opts.name}.key`), createIfMissing: true },
-      http: { enabled: false },
+      http: opts.http ?? { enabled: false },
       logging: { level: 'warn', format: 'json' },
     }),
     `${opts.name}.yaml`,
@@ -102,10 +113,10 @@ export interface TestDaemon {
 export async function startTestDaemon(
   t: ExecutionContext,
   files: Files,
-  opts: { name: string; behaviour?: BehaviourInput; smpp?: Record<string, unknown>; accountDefaults?: Record<string, unknown>; moReassembly?: Record<string, unknown>; numbers?: Record<string, unknown> },
+  opts: { name: string; behaviour?: BehaviourInput; smpp?: Record<string, unknown>; accountDefaults?: Record<string, unknown>; moReassembly?: Record<string, unknown>; numbers?: Record<string, unknown>; http?: Record<string, unknown>; webhooks?: Record<string, unknown>; retention?: Record<string, unknown>; contentRules?: Record<string, unknown>[] },
 ): Promise<TestDaemon> {
   const sim = await startCarrier(t, opts.behaviour);
-  const file = writeDaemonConfig(files, { name: opts.name, carrierPort: sim.port, smpp: opts.smpp, accountDefaults: opts.accountDefaults, moReassembly: opts.moReassembly, numbers: opts.numbers });
+  const file = writeDaemonConfig(files, { name: opts.name, carrierPort: sim.port, smpp: opts.smpp, accountDefaults: opts.accountDefaults, moReassembly: opts.moReassembly, numbers: opts.numbers, http: opts.http, webhooks: opts.webhooks, retention: opts.retention, contentRules: opts.contentRules });
   const config = loadConfig(file);
   const daemon = await startDaemon(config, quietLogger);
   t.teardown(() => daemon.stop());

@@ -18,8 +18,8 @@ export function poolNumbers(count: number, from = 0): string[] {
 /** An E.164 number as SMPP addresses carry it: digits, no '+'. */
 export const digits = (e164: string) => (e164.startsWith('+') ? e164.slice(1) : e164);
 
-export async function startPoolDaemon(t: ExecutionContext, files: ReturnType<typeof tempFiles>, opts: { name: string; pool: string[]; numbers?: Record<string, unknown> }) {
-  const { daemon, sim, config, file } = await startTestDaemon(t, files, { name: opts.name, numbers: opts.numbers });
+export async function startPoolDaemon(t: ExecutionContext, files: ReturnType<typeof tempFiles>, opts: { name: string; pool: string[]; numbers?: Record<string, unknown>; http?: Record<string, unknown>; webhooks?: Record<string, unknown> }) {
+  const { daemon, sim, config, file } = await startTestDaemon(t, files, { name: opts.name, numbers: opts.numbers, http: opts.http, webhooks: opts.webhooks });
   const csv = ['e164,country,carrier,capabilities', ...opts.pool.map((n) => `${n},UZ,alpha,sms-mt;sms-mo`)].join('\n');
   new NumberPool(daemon.gateway.db).import(csv, { source: 'pool.csv', knownCarriers: ['alpha'] });
   const client = await bindEsme({ port: daemon.listener.port, ...CLIENT, mode: 'transceiver' });

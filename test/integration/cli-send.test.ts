@@ -30,6 +30,7 @@ test('send --wait-dlr: accepted as the seeded account, the receipt comes back DE
       routes: [{ name: 'all', failover: ['alpha'] }],
       stores: { routing: { path: path.join(files.dir, 'send.db') } },
       keys: { masterKeyEnv: 'SEND_TEST_KEY' },
+      http: { enabled: false },
     }),
   );
   const daemon = await startDaemon(loadConfig(file), quietLogger);

@@ -28,6 +28,7 @@ test('start runs the embedded simulated carriers and stops on SIGTERM with exit 
     [
       'smpp:',
       '  tcp: { host: 127.0.0.1, port: 0 }',
+      'http: { host: 127.0.0.1, port: 0 }',
       'simulator:',
       '  embedded: true',
       '  instances:',
@@ -70,7 +71,7 @@ test('start runs the embedded simulated carriers and stops on SIGTERM with exit 
 
 test('start refuses a store made under another master key, with exit 2 and what to do', async (t) => {
   const store = `${files.dir}/wrong-key.db`;
-  const file = files.write(['smpp:', '  tcp: { host: 127.0.0.1, port: 0 }', 'stores:', `  routing: { path: ${store} }`, `  contacts: { path: ${store}-contacts }`, 'keys:', '  masterKeyEnv: MASKGATE_TEST_KEY', ''].join('\n'));
+  const file = files.write(['smpp:', '  tcp: { host: 127.0.0.1, port: 0 }', 'http: { enabled: false }', 'stores:', `  routing: { path: ${store} }`, `  contacts: { path: ${store}-contacts }`, 'keys:', '  masterKeyEnv: MASKGATE_TEST_KEY', ''].join('\n'));
   const keyA = Buffer.alloc(32, 1).toString('base64');
   const keyB = Buffer.alloc(32, 2).toString('base64');
 

@@ -12,6 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, resolveConfigPath } from '../../src/config/loader.js';
+import { TOTP } from 'otpauth';
+import { ApiTokens } from '../../src/accounts/api-tokens.js';
 import { GatewayError } from '../../src/errors.js';
 import { readMasterKeyFile, writeMasterKeyFile } from '../../src/keys/key-file.js';
 import { generateMasterKey } from '../../src/keys/master-key.js';
@@ -106,7 +108,7 @@ test.serial('keys rotate under traffic re-seals both stores, retires the old key
   t.true(report.resealed['routing store']!.messages! > 0);
   t.true(report.resealed['routing store']!.client_mo! > 0);
   t.is(report.resealed['routing store']!.mo_parts, 1);
-  t.is(report.resealed['routing store']!.meta, 1, 'the mo-parts key');
+  t.is(report.resealed['routing store']!.meta, 2, 'the mo-parts and audit-chain keys');
   t.is(report.resealed['contact store']!.contacts, contactIds.length);
   t.is(report.resealed['contact store']!.meta, 1, 'the blind-index key');
   t.true(acceptedDuring > 0, 'submits were accepted while the rotation ran');
@@ -205,6 +207,8 @@ test.serial('with no daemon running, keys rotate finishes an interrupted rotatio
   }
   await until(() => [...ledger.accepted].every((id) => daemon.gateway.status(id)?.state === 'DELIVERED'));
   await client.unbind();
+  // An admin token: its TOTP secret is sealed too, and must open after the rotations.
+  const admin = new ApiTokens(daemon.gateway.db, daemon.gateway.bodyKeys).create({ name: 'root', role: 'admin' });
   await daemon.stop();
 
   // Interrupted after the new key joined the key file: two versions, records under the first.
@@ -219,15 +223,18 @@ test.serial('with no daemon running, keys rotate finishes an interrupted rotatio
   const next = await maskgate('--config', configFile, 'keys', 'rotate');
   t.is(next.status, 0, next.stderr);
   t.regex(next.stdout, /^rotated to master key version 3; retired version\(s\) 2$/m);
-  t.regex(next.stdout, /routing store: messages 5, client_mo 0, mo_parts 0, held_mo 0, meta 1/);
+  t.regex(next.stdout, /routing store: messages 5, client_mo 0, mo_parts 0, held_mo 0, .*meta 2/);
   t.deepEqual([...readMasterKeyFile(keyFile).keys()], [3]);
   const routing = new SQLite(path.join(files.dir, 'offline.db'), { readonly: true });
   t.teardown(() => routing.close());
   t.deepEqual(versionsIn(routing, 'messages', 'content'), [3]);
+  t.deepEqual(versionsIn(routing, 'api_tokens', 'totp_secret'), [3]);
 
   // After two rotations the daemon opens what was sealed before them: the receipts go out.
   const again = await startDaemon(config, quietLogger);
   t.teardown(() => again.stop());
+  const tokens = new ApiTokens(again.gateway.db, again.gateway.bodyKeys);
+  t.like(tokens.authenticate(admin.secret, new TOTP({ secret: admin.totp!.secret }).generate()), { ok: true });
   const receiver = await bindLedgerClient({ port: again.listener.port, ...CLIENT, ledger, phase: 'after', mode: 'receiver' });
   t.teardown(() => receiver.destroy('local'));
   await ledger.when(() => ledger.missing().length === 0);

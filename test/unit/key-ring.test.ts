@@ -69,6 +69,10 @@ test('watch follows the file: a new version is taken and logged, an invalid file
   out.on('data', (chunk: Buffer) => (logged += chunk.toString()));
   ring.watch(createLogger({ level: 'info', format: 'json', stream: out }), 5);
   t.teardown(() => ring.stop());
+  // The watch timer is unref'd (it never keeps a daemon alive): something must keep this
+  // test's process running while it waits, or the loop empties and the test never ends.
+  const keepAlive = setInterval(() => undefined, 1_000);
+  t.teardown(() => clearInterval(keepAlive));
 
   const taken = once(out, 'data');
   writeMasterKeyFile(file, new Map([[1, K1], [2, K2]]), { replace: true });

@@ -33,6 +33,17 @@ test('a request leases a number for its TTL; activeOn ends with the TTL even bef
   t.deepEqual(leases.endExpired(), [], 'a lease ends once');
 });
 
+test("endExpired's callback runs inside the transaction that ends the leases: if it throws, none ended", async (t) => {
+  const { leases, clock } = await openBooks(t, files, { pool: [poolNumber(1)] });
+  const lease = leases.request({ account: 'acme', ttlMs: MINUTE });
+  clock.now += MINUTE;
+  t.throws(() => leases.endExpired(500, () => { throw new Error('the outbox insert failed'); }), { message: 'the outbox insert failed' });
+  t.is(leases.get(lease.id)!.endedAt, null, 'rolled back with the callback');
+  const told: string[] = [];
+  t.is(leases.endExpired(500, (ended) => told.push(...ended.map((l) => l.id))).length, 1);
+  t.deepEqual(told, [lease.id]);
+});
+
 test('release ends a lease early, once; the number then cools down', async (t) => {
   const { leases, pool, clock } = await openBooks(t, files, { pool: [poolNumber(1)], leases: { cooldownMs: HOUR } });
   const lease = leases.request({ account: 'acme', ttlMs: HOUR });

@@ -159,12 +159,15 @@ test('masks and sessions end with their TTL: unused at once, ended by the sweep'
   t.truthy(relays.legByAlias('acme', session.parties[0]!.alias), 'the session lasts longer');
 
   clock.now += 5 * MINUTE;
-  t.deepEqual(relays.endExpired(500, 4 * MINUTE), { legs: 1, late: 1 }, 'ended 5 minutes late: more than the sweep interval');
+  const told: string[] = [];
+  const tell = (ended: { masks: { id: string }[]; sessions: { id: string }[] }) => told.push(...ended.masks.map((m) => m.id), ...ended.sessions.map((s) => s.id));
+  t.deepEqual(relays.endExpired(500, 4 * MINUTE, tell), { legs: 1, late: 1, masks: [relays.getMask(mask.id)!], sessions: [] }, 'ended 5 minutes late: more than the sweep interval');
   t.like(relays.getMask(mask.id), { endedAt: clock.now, endReason: 'ttl' });
   clock.now += 5 * MINUTE;
-  t.deepEqual(relays.endExpired(500, 4 * MINUTE), { legs: 2, late: 0 });
+  t.deepEqual(relays.endExpired(500, 4 * MINUTE, tell), { legs: 2, late: 0, masks: [], sessions: [relays.getSession(session.id)!] }, 'a session once, for its two legs');
   t.like(relays.getSession(session.id), { endedAt: clock.now, endReason: 'ttl' });
-  t.deepEqual(relays.endExpired(), { legs: 0, late: 0 });
+  t.deepEqual(told, [mask.id, session.id], 'the callback heard of each, inside the transaction');
+  t.deepEqual(relays.endExpired(), { legs: 0, late: 0, masks: [], sessions: [] });
   t.deepEqual(relays.listMasks({ active: true }), []);
 });
 
