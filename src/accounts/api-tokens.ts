@@ -25,6 +25,7 @@ import { Secret, TOTP } from 'otpauth';
 import { GatewayError } from '../errors.js';
 import { open, seal } from '../keys/envelope.js';
 import type { PurposeKeys } from '../keys/key-ring.js';
+import type { Statement } from 'better-sqlite3';
 import type { Database } from '../store/database.js';
 
 export const API_ROLES = ['admin', 'operator', 'client', 'auditor'] as const;
@@ -80,11 +81,18 @@ export class ApiTokens {
   readonly #db: Database;
   readonly #keys: PurposeKeys;
   readonly #now: () => number;
+  // Prepared once: authenticate runs on every API request.
+  readonly #byId: Statement<[string], TokenRow>;
+  readonly #touch: Statement<[number, string]>;
+  readonly #takeStep: Statement<[number, string, number]>;
 
   constructor(db: Database, keys: PurposeKeys, now: () => number = Date.now) {
     this.#db = db;
     this.#keys = keys;
     this.#now = now;
+    this.#byId = db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE id = ?');
+    this.#touch = db.prepare<[number, string]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
+    this.#takeStep = db.prepare<[number, string, number]>('UPDATE api_tokens SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step <= ?)');
   }
 
   create(req: { name: string; role: ApiRole; account?: string; ttlMs?: number }): CreatedToken {
@@ -114,7 +122,7 @@ export class ApiTokens {
   }
 
   get(id: string): ApiToken | undefined {
-    const row = this.#db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
+    const row = this.#byId.get(id);
     return row && toToken(row);
   }
 
@@ -142,7 +150,7 @@ export class ApiTokens {
     const parsed = TOKEN_FORMAT.exec(bearer);
     if (!parsed) return { ok: false, reason: 'malformed' };
     const [, id, secretPart] = parsed as unknown as [string, string, string];
-    const row = this.#db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
+    const row = this.#byId.get(id);
     // Hash even when the id is unknown, so the answer takes as long either way.
     const presented = sha256(secretPart);
     if (!row || !timingSafeEqual(presented, row.secret_hash)) return { ok: false, reason: 'unknown', ...(row ? { tokenId: id } : {}) };
@@ -155,7 +163,7 @@ export class ApiTokens {
       if (step === undefined) return { ok: false, reason: 'totp-invalid', tokenId: id };
     }
     if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
-      this.#db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, id);
+      this.#touch.run(now, id);
       row.last_used_at = now;
     }
     return { ok: true, token: toToken(row) };
@@ -169,9 +177,7 @@ export class ApiTokens {
     if (delta === null) return undefined;
     const step = Math.floor(now / 1000 / TOTP_PERIOD_S) + delta;
     // Conditional: a code older than the newest one used is refused, whoever races.
-    const taken = this.#db
-      .prepare('UPDATE api_tokens SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step <= ?)')
-      .run(step, row.id, step);
+    const taken = this.#takeStep.run(step, row.id, step);
     return taken.changes === 1 ? step : undefined;
   }
 }

@@ -5,10 +5,13 @@
  * probes.
  */
 import test, { type ExecutionContext } from 'ava';
+import https from 'node:https';
+import path from 'node:path';
 import { TOTP } from 'otpauth';
 import { validate } from '@readme/openapi-parser';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { ApiTokens, type ApiRole } from '../../src/accounts/api-tokens.js';
+import { createCertificateAuthority, issueServerCertificate, writeTlsMaterial } from '../../src/keys/tls-material.js';
 import { CLIENT } from '../helpers/daemon.js';
 import { poolNumbers, startPoolDaemon } from '../helpers/pool-daemon.js';
 import { testNumber } from '../helpers/esme.js';
@@ -377,4 +380,29 @@ test('the role matrix: each route admits exactly its roles (403 for the others, 
       else t.is(res.status, 403, `${role} may not ${method} ${path}`);
     }
   }
+});
+
+test('with http.tls the API speaks HTTPS, with the certificate material of tls init', async (t) => {
+  const dir = path.join(files.dir, 'https-tls');
+  const ca = await createCertificateAuthority({ commonName: 'test CA', validDays: 1 });
+  const server = await issueServerCertificate(ca, { commonName: 'localhost', hosts: ['localhost', '127.0.0.1'], validDays: 1 });
+  const paths = await writeTlsMaterial(dir, { ca, server });
+  const { daemon } = await startPoolDaemon(t, files, { name: 'https', pool: poolNumbers(1), http: { host: '127.0.0.1', port: 0, tls: { certFile: paths.certPath, keyFile: paths.keyPath } } });
+  const get = (trusted: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.get({ host: '127.0.0.1', port: daemon.http!.port, path: '/healthz', ca: trusted, servername: 'localhost' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+  t.deepEqual(await get(ca.certPem), { status: 200, body: '{"status":"ok"}' });
+  const other = await createCertificateAuthority({ commonName: 'another CA', validDays: 1 });
+  await t.throwsAsync(get(other.certPem), undefined, 'a client that does not trust the CA refuses the server');
+  const plain = await fetch(`http://127.0.0.1:${daemon.http!.port}/healthz`).then(
+    (res) => res.status,
+    () => 'refused',
+  );
+  t.not(plain, 200, 'no plain HTTP on the HTTPS port');
 });
