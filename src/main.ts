@@ -56,9 +56,8 @@ import { RetentionSchedule } from './store/retention-schedule.js';
 import { GatewayMetrics } from './obs/metrics.js';
 import { statusLabel } from './smpp/status.js';
 import { SubmitTally } from './accounts/submit-tally.js';
-import { ApiTokens } from './accounts/api-tokens.js';
 import { startHttpApi, type HttpApi } from './api/http-api.js';
-import type { ApiServices } from './api/api-services.js';
+import { apiServices } from './api/daemon-api-services.js';
 import { auditConfigLoad } from './obs/config-audit.js';
 import { StatusPublisher } from './obs/status-snapshot.js';
 import { BindAudit } from './upstream/bind-audit.js';
@@ -435,51 +434,6 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     await gateway.stop();
     throw err;
   }
-}
-
-/**
- * What the HTTP API works with. Its submits pass the same account limits as SMPP submits
- * (the listener's rate limiter and queue counter), and are tallied with them.
- */
-function apiServices(config: LoadedConfig, gateway: Gateway, accounts: AccountStore, listener: ClientListener, tally: SubmitTally, running: () => boolean): ApiServices {
-  return {
-    leases: gateway.leases,
-    relays: gateway.relays,
-    pool: gateway.pool,
-    accounts,
-    tokens: new ApiTokens(gateway.db, gateway.bodyKeys),
-    audit: gateway.audit,
-    queued: (account) => listener.queue.count(account),
-    status: (id) => gateway.status(id),
-    async submit(message, actor) {
-      const account = accounts.get(message.account);
-      if (!account || !account.enabled) throw new GatewayError('USAGE', `account ${message.account} does not exist or is disabled`);
-      const refuse = (code: 'THROTTLED' | 'QUEUE_FULL', why: string) => {
-        tally.record(account.systemId, code);
-        return new GatewayError(code, why);
-      };
-      if (!listener.limiter.take(account.systemId, account.throughputMsgPerSec, Date.now())) throw refuse('THROTTLED', `over the account's throughput of ${account.throughputMsgPerSec} msg/s; retry after a second`);
-      if (!listener.queue.tryReserve(account.systemId, account.maxQueued)) throw refuse('QUEUE_FULL', `the account has ${account.maxQueued} messages not final yet (its maxQueued); retry once some are delivered`);
-      try {
-        const id = await gateway.enqueue(message, actor);
-        listener.queue.accepted(id, account.systemId);
-        tally.record(account.systemId, 'accepted');
-        return id;
-      } catch (err) {
-        listener.queue.release(account.systemId);
-        if (err instanceof GatewayError) tally.record(account.systemId, err.code);
-        throw err;
-      }
-    },
-    durable: () => gateway.sync(),
-    readiness() {
-      const carrierBindUp = gateway.carriers.status().some((c) => c.binds.some((b) => b.state === 'bound'));
-      const stores = running();
-      return { ready: stores && carrierBindUp, checks: { stores, carrierBindUp } };
-    },
-    metrics: gateway.metrics,
-    limits: { maxMessagePayloadOctets: config.smpp.maxMessagePayloadOctets },
-  };
 }
 
 /** `maskgate status`'s snapshot (obs/status-snapshot.ts), from what the gateway and the listener count. */
