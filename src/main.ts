@@ -394,7 +394,7 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     const status = daemonStatus(gateway, () => listener.sessions.size, tally, logger);
     const binds = new BindAudit({ audit: gateway.audit, logger, onRefused: (facts, refusal) => status.noteError({ kind: 'bind.refused', code: statusLabel(refusal.status), account: facts.systemId }) });
     const listener = await startClientListener({ config, gateway, directory, tally, binds, logger });
-    gateway.metrics.attach({ submits: () => tally.entries(), queued: () => listener.queue.entries() });
+    gateway.metrics.attach({ submits: () => tally.entries(), queued: () => listener.admission.queuedEntries() });
     const forwarding = { listener, directory, windowSize: config.smpp.windowSize, retentionMs: config.accountDefaults.dlrRetentionMs, logger };
     const receipts = new ReceiptForwarder({ ...forwarding, store: gateway.store });
     const mo = new MoForwarder({ ...forwarding, inbox: gateway.mo });
@@ -404,7 +404,7 @@ export async function startDaemon(config: LoadedConfig, logger: Logger): Promise
     let stopping: Promise<void> | undefined;
     let http: HttpApi | undefined;
     try {
-      if (config.http.enabled) http = await startHttpApi(config, apiServices(config, gateway, accounts, listener, tally, () => stopping === undefined), logger);
+      if (config.http.enabled) http = await startHttpApi(config, apiServices(config, gateway, accounts, listener, () => stopping === undefined), logger);
     } catch (err) {
       await Promise.all([receipts.stop(), mo.stop()]);
       await listener.close();

@@ -58,8 +58,13 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
     if (roles === 'public') return;
-    // A route without roles is a 404 fastify answers itself; anything else must declare them.
-    if (roles === undefined) return;
+    if (roles === undefined) {
+      // No route (fastify answers 404) and the reference pages (@fastify/swagger-ui's own
+      // routes) are open; any other route that forgot to declare its roles is closed.
+      const url = request.routeOptions.url;
+      if (url === undefined || url === '/docs' || url.startsWith('/docs/')) return;
+      throw new HttpProblem(500, 'internal', `route ${url} declares no roles; this is a maskgate bug`);
+    }
     const ip = request.ip;
     if (lockout.locked(ip, now())) {
       throw new HttpProblem(429, 'locked_out', 'too many failed authentications from this address; wait and try again with a valid token');

@@ -5,18 +5,17 @@
  */
 import type { AccountStore } from '../accounts/account-store.js';
 import { ApiTokens } from '../accounts/api-tokens.js';
-import type { SubmitTally } from '../accounts/submit-tally.js';
 import type { LoadedConfig } from '../config/loader.js';
-import { GatewayError } from '../errors.js';
+import { asGatewayError, GatewayError } from '../errors.js';
 import type { Gateway } from '../main.js';
 import type { ClientListener } from '../upstream/client-listener.js';
 import type { ApiServices } from './api-services.js';
 
 /**
  * What the HTTP API works with. Its submits pass the same account limits as SMPP submits
- * (the listener's rate limiter and queue counter), and are tallied with them.
+ * (upstream/submit-admission.ts), and are tallied with them.
  */
-export function apiServices(config: LoadedConfig, gateway: Gateway, accounts: AccountStore, listener: ClientListener, tally: SubmitTally, running: () => boolean): ApiServices {
+export function apiServices(config: LoadedConfig, gateway: Gateway, accounts: AccountStore, listener: ClientListener, running: () => boolean): ApiServices {
   return {
     leases: gateway.leases,
     relays: gateway.relays,
@@ -24,25 +23,20 @@ export function apiServices(config: LoadedConfig, gateway: Gateway, accounts: Ac
     accounts,
     tokens: new ApiTokens(gateway.db, gateway.bodyKeys),
     audit: gateway.audit,
-    queued: (account) => listener.queue.count(account),
+    queued: (account) => listener.admission.queued(account),
     status: (id) => gateway.status(id),
     async submit(message, actor) {
       const account = accounts.get(message.account);
       if (!account || !account.enabled) throw new GatewayError('USAGE', `account ${message.account} does not exist or is disabled`);
-      const refuse = (code: 'THROTTLED' | 'QUEUE_FULL', why: string) => {
-        tally.record(account.systemId, code);
-        return new GatewayError(code, why);
-      };
-      if (!listener.limiter.take(account.systemId, account.throughputMsgPerSec, Date.now())) throw refuse('THROTTLED', `over the account's throughput of ${account.throughputMsgPerSec} msg/s; retry after a second`);
-      if (!listener.queue.tryReserve(account.systemId, account.maxQueued)) throw refuse('QUEUE_FULL', `the account has ${account.maxQueued} messages not final yet (its maxQueued); retry once some are delivered`);
+      const overLimit = listener.admission.admit(account);
+      if (overLimit === 'THROTTLED') throw new GatewayError(overLimit, `over the account's throughput of ${account.throughputMsgPerSec} msg/s; retry after a second`);
+      if (overLimit === 'QUEUE_FULL') throw new GatewayError(overLimit, `the account has ${account.maxQueued} messages not final yet (its maxQueued); retry once some are delivered`);
       try {
         const id = await gateway.enqueue(message, actor);
-        listener.queue.accepted(id, account.systemId);
-        tally.record(account.systemId, 'accepted');
+        listener.admission.accepted(id, account.systemId);
         return id;
       } catch (err) {
-        listener.queue.release(account.systemId);
-        if (err instanceof GatewayError) tally.record(account.systemId, err.code);
+        listener.admission.failed(account.systemId, asGatewayError(err).code);
         throw err;
       }
     },

@@ -7,13 +7,13 @@
  * `http.bodyLimitBytes`; an unknown field is refused (400), never ignored, so a typo in an
  * optional field cannot silently change what a request does.
  */
-import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyContextConfig, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { resolveConfigPath, type LoadedConfig } from '../config/loader.js';
+import type { LoadedConfig } from '../config/loader.js';
+import { readPemFile } from '../config/pem-file.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../obs/logger.js';
 import type { ApiServices } from './api-services.js';
@@ -37,7 +37,7 @@ export async function buildHttpApi(config: LoadedConfig, services: ApiServices, 
     bodyLimit: http.bodyLimitBytes,
     // Our own request log below: fastify's would log URLs and bodies we choose not to.
     logger: false,
-    ...(http.tls ? { https: { cert: readPem(config, 'certFile', http.tls.certFile), key: readPem(config, 'keyFile', http.tls.keyFile) } } : {}),
+    ...(http.tls ? { https: { cert: readPemFile(config, 'http.tls.certFile', http.tls.certFile), key: readPemFile(config, 'http.tls.keyFile', http.tls.keyFile) } } : {}),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -109,13 +109,4 @@ export async function startHttpApi(config: LoadedConfig, services: ApiServices, 
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.info('HTTP API listening', { host: config.http.host, port, tls: config.http.tls !== undefined });
   return { port, close: () => app.close() };
-}
-
-function readPem(config: LoadedConfig, what: string, file: string): Buffer {
-  const full = resolveConfigPath(config, file);
-  try {
-    return readFileSync(full);
-  } catch (err) {
-    throw new GatewayError('CONFIG_UNREADABLE', `cannot read http.tls.${what} ${full} (${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`maskgate tls init\` or fix the path`, { cause: err });
-  }
 }

@@ -1,14 +1,13 @@
 /**
- * The state of a lease, mask or session as the CLI shows it. The store only knows ended or
- * not; a holder past its TTL that the daemon's sweeper has not ended yet is already unused
- * (every lookup checks the expiry), so it is shown as expired rather than active.
+ * The state of a lease, mask or session as the CLI shows it (numbers/holder-state.ts), in
+ * listings, tables and `show`.
  */
 import type { Command } from 'commander';
+import { holderStateAt, type HolderState } from '../numbers/holder-state.js';
 import { printResult, type OutputOptions } from './output.js';
 import { isoTime } from './table.js';
 
-/** active: in force; expired: past its TTL, awaiting the sweeper; ended: by its end reason. */
-export type HolderState = 'active' | 'expired' | 'ended';
+export type { HolderState };
 
 interface Holder {
   expiresAt: number;
@@ -20,8 +19,7 @@ interface Holder {
 export type Shown<T> = T & { state: HolderState };
 
 export function withState<T extends Holder>(holder: T, now = Date.now()): Shown<T> {
-  const state: HolderState = holder.endedAt !== null ? 'ended' : holder.expiresAt <= now ? 'expired' : 'active';
-  return { ...holder, state };
+  return { ...holder, state: holderStateAt(holder, now) };
 }
 
 /** One word and its reason, for a table cell: `active`, `expired`, `ended (ttl)`. */

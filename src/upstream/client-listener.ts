@@ -6,9 +6,8 @@
  * per-account rate limiter and queue counter.
  */
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { AccountDirectory } from '../accounts/types.js';
-import { resolveConfigPath, type LoadedConfig } from '../config/loader.js';
+import type { LoadedConfig } from '../config/loader.js';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../obs/logger.js';
 import { SmppServer, type ServerTlsOptions } from '../smpp/server.js';
@@ -16,7 +15,9 @@ import type { SmppSession } from '../smpp/session.js';
 import { BindRegistry } from './bind-steps.js';
 import { attachClientSession, type ClientGateway, type ClientServices, type ClientSessionHandle } from './client-session.js';
 import { QueueTracker } from './queue-tracker.js';
+import { SubmitAdmission } from './submit-admission.js';
 import { RateLimiter } from '../accounts/rate-limiter.js';
+import { readPemFile } from '../config/pem-file.js';
 import { SubmitTally } from '../accounts/submit-tally.js';
 import type { BindAudit } from './bind-audit.js';
 
@@ -48,8 +49,7 @@ export interface ClientListener {
   /** 'receiverBound' (systemId): a receiver or transceiver bind joined the registry (receipts may flow). */
   readonly events: EventEmitter<{ receiverBound: [systemId: string] }>;
   /** The accounts' throughput and queue limits: the HTTP API's submits count against the same ones. */
-  readonly limiter: RateLimiter;
-  readonly queue: QueueTracker;
+  readonly admission: SubmitAdmission;
   /** Stops accepting, answers what each client sent, unbinds it (dropped past a deadline). */
   close(): Promise<void>;
 }
@@ -57,14 +57,7 @@ export interface ClientListener {
 function readTls(config: LoadedConfig): ServerTlsOptions | undefined {
   const tls = config.smpp.tls;
   if (!tls) return undefined;
-  const read = (what: string, file: string) => {
-    const full = resolveConfigPath(config, file);
-    try {
-      return readFileSync(full);
-    } catch (err) {
-      throw new GatewayError('CONFIG_UNREADABLE', `cannot read smpp.tls.${what} ${full} (${(err as NodeJS.ErrnoException).code ?? String(err)}); run \`maskgate tls init\` or fix the path`, { cause: err });
-    }
-  };
+  const read = (what: string, file: string) => readPemFile(config, `smpp.tls.${what}`, file);
   const clientCa = tls.caFile !== undefined ? read('caFile', tls.caFile) : undefined;
   return { cert: read('certFile', tls.certFile), key: read('keyFile', tls.keyFile), clientCa };
 }
@@ -78,9 +71,7 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     gateway: opts.gateway,
     directory: opts.directory,
     registry: new BindRegistry<SmppSession>(),
-    limiter: new RateLimiter(),
-    queue,
-    tally: opts.tally ?? new SubmitTally(),
+    admission: new SubmitAdmission({ limiter: new RateLimiter(), queue, tally: opts.tally ?? new SubmitTally(), now: Date.now }),
     ...(opts.binds ? { binds: opts.binds } : {}),
     maxPendingPerSession: smpp.windowSize,
     limits: { maxMessagePayloadOctets: smpp.maxMessagePayloadOctets },
@@ -127,8 +118,7 @@ export async function startClientListener(opts: ClientListenerOptions): Promise<
     },
     registry: services.registry,
     events,
-    limiter: services.limiter,
-    queue,
+    admission: services.admission,
     close,
   };
 }

@@ -21,9 +21,7 @@ import type { SmppSession } from '../smpp/session.js';
 import { STATUS, WIRE } from '../smpp/status.js';
 import { runBindSteps, type BindRegistry } from './bind-steps.js';
 import { SMPP_MESSAGE_STATE, smppAbsoluteTime } from './message-state.js';
-import type { QueueTracker } from './queue-tracker.js';
-import type { RateLimiter } from '../accounts/rate-limiter.js';
-import type { SubmitTally } from '../accounts/submit-tally.js';
+import type { SubmitAdmission } from './submit-admission.js';
 import { translateSubmit } from './submit-translation.js';
 import type { BindAudit } from './bind-audit.js';
 
@@ -38,10 +36,8 @@ export interface ClientServices {
   gateway: ClientGateway;
   directory: AccountDirectory;
   registry: BindRegistry<SmppSession>;
-  limiter: RateLimiter;
-  queue: QueueTracker;
-  /** Submit outcomes per account, for /metrics. */
-  tally: SubmitTally;
+  /** The accounts' throughput and queue limits, shared with the HTTP API. */
+  admission: SubmitAdmission;
   /** Where binds accepted and refused are recorded (the audit trail); none in tests that need none. */
   binds?: BindAudit;
   /** Enqueues one session may have waiting for the store before it stops reading. */
@@ -119,22 +115,16 @@ export function attachClientSession(session: SmppSession, services: ClientServic
     const account = services.directory.get(b.account.systemId) ?? b.account;
     const translated = translateSubmit(pdu, account.systemId, services.now(), services.limits);
     if (!translated.ok) {
-      services.tally.record(account.systemId, translated.code);
+      services.admission.refused(account.systemId, translated.code);
       b.log.info('submit refused', { code: translated.code, reason: translated.reason });
       session.respond(pdu, {}, WIRE[translated.code].status);
       return;
     }
     // Throttle and queue-full refusals are routine under load: debug, or they would flood the log.
-    if (!services.limiter.take(account.systemId, account.throughputMsgPerSec, services.now())) {
-      services.tally.record(account.systemId, 'THROTTLED');
-      b.log.debug('submit over throughput', { code: 'THROTTLED' });
-      session.respond(pdu, {}, WIRE.THROTTLED.status);
-      return;
-    }
-    if (!services.queue.tryReserve(account.systemId, account.maxQueued)) {
-      services.tally.record(account.systemId, 'QUEUE_FULL');
-      b.log.debug('submit over the account queue', { code: 'QUEUE_FULL' });
-      session.respond(pdu, {}, WIRE.QUEUE_FULL.status);
+    const overLimit = services.admission.admit(account);
+    if (overLimit) {
+      b.log.debug(overLimit === 'THROTTLED' ? 'submit over throughput' : 'submit over the account queue', { code: overLimit });
+      session.respond(pdu, {}, WIRE[overLimit].status);
       return;
     }
     if (++pending >= services.maxPendingPerSession) session.pause();
@@ -142,14 +132,12 @@ export function attachClientSession(session: SmppSession, services: ClientServic
       .enqueue(translated.message)
       .then(
         (id) => {
-          services.queue.accepted(id, account.systemId);
-          services.tally.record(account.systemId, 'accepted');
+          services.admission.accepted(id, account.systemId);
           session.respond(pdu, { message_id: id });
         },
         (err: unknown) => {
-          services.queue.release(account.systemId);
           const error = asGatewayError(err);
-          services.tally.record(account.systemId, error.code);
+          services.admission.failed(account.systemId, error.code);
           // A content block is routine and audited already: debug, or a flood would flood the log.
           b.log.log(error.code === 'CONTENT_BLOCKED' ? 'debug' : 'warn', 'submit not stored', { code: error.code, error: error.message });
           session.respond(pdu, {}, WIRE[error.code].status);

@@ -6,9 +6,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Lease } from '../../numbers/leases.js';
+import { holderStateAt } from '../../numbers/holder-state.js';
 import type { ApiServices } from '../api-services.js';
 import { ANY_ROLE, WRITERS, actingAccount, actorOf, ownedBy, readScope } from '../auth.js';
-import { AUTH_PROBLEMS, Account, HolderState, IdParams, IsoTime, ListQuery, Problem, Reference, TtlSeconds, activeOnly, holderState, iso, isoOrNull } from './schemas.js';
+import { AUTH_PROBLEMS, Account, HolderState, IdParams, IsoTime, ListQuery, Problem, Reference, TtlSeconds, activeOnly, iso, isoOrNull } from './schemas.js';
 
 const LeaseOut = z.object({
   id: z.string(),
@@ -42,7 +43,7 @@ export function leaseOut(l: Lease): z.infer<typeof LeaseOut> {
     number: l.number,
     account: l.account,
     reference: l.reference,
-    state: holderState(l),
+    state: holderStateAt(l),
     createdAt: iso(l.createdAt),
     expiresAt: iso(l.expiresAt),
     endedAt: isoOrNull(l.endedAt),

@@ -7,9 +7,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { MaskView, SessionView } from '../../numbers/relays.js';
+import { holderStateAt } from '../../numbers/holder-state.js';
 import type { ApiServices } from '../api-services.js';
 import { ANY_ROLE, WRITERS, actingAccount, actorOf, ownedBy, readScope } from '../auth.js';
-import { AUTH_PROBLEMS, Account, HolderState, IdParams, IsoTime, ListQuery, Problem, RealNumber, Reference, TtlSeconds, activeOnly, holderState, iso, isoOrNull } from './schemas.js';
+import { AUTH_PROBLEMS, Account, HolderState, IdParams, IsoTime, ListQuery, Problem, RealNumber, Reference, TtlSeconds, activeOnly, iso, isoOrNull } from './schemas.js';
 
 const Common = {
   account: Account.optional().describe('the owning account; implied for client tokens'),
@@ -44,7 +45,7 @@ const SessionOut = z.object({
 });
 
 const times = (h: MaskView | SessionView) => ({
-  state: holderState(h),
+  state: holderStateAt(h),
   reference: h.reference,
   createdAt: iso(h.createdAt),
   expiresAt: iso(h.expiresAt),

@@ -3,6 +3,7 @@
  * from the same schemas). Times are ISO 8601 in UTC; durations are seconds.
  */
 import { z } from 'zod';
+import { HOLDER_STATES } from '../../numbers/holder-state.js';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -25,7 +26,7 @@ export const RealNumber = z.string().regex(/^\+?[1-9]\d{6,14}$/, 'must be an int
 
 export const IdParams = z.object({ id: z.string().min(1).max(64) }).strict();
 
-export const HolderState = z.enum(['active', 'expired', 'ended']);
+export const HolderState = z.enum(HOLDER_STATES);
 
 export const ListQuery = z
   .object({
@@ -35,7 +36,5 @@ export const ListQuery = z
   })
   .strict();
 
-export const holderState = (h: { expiresAt: number; endedAt: number | null }, now = Date.now()): z.infer<typeof HolderState> =>
-  h.endedAt !== null ? 'ended' : h.expiresAt <= now ? 'expired' : 'active';
 
 export const activeOnly = (active: 'true' | 'false' | undefined): boolean => active === 'true';
